@@ -1,0 +1,306 @@
+"""The child process: runs a student's notebook and serves calls to its functions.
+
+Started by ``autograder.runner`` as
+
+    python -I -u child.py READ_FD WRITE_FD
+
+with the two ends of the message pipes passed as file descriptors (never stdin/stdout, so student
+code printing to or reading from fd 0/1/2 cannot touch the protocol). It imports the standard
+library, numpy and ``protocol.py``, which it loads **by path from its own directory** (no package
+import; under ``-I`` the script's directory is not on sys.path). A launcher that copies this file
+elsewhere must copy ``protocol.py`` beside it. Nothing of ``solutions`` or the checks ever enters
+this process: references are asked of the grader ("oracle" requests).
+
+Messages (see protocol.py for the encoding), grader -> child:
+
+    {"op": "run", "cells": [{"index", "source", "tags"}], "skip": [index, ...]}
+    {"op": "call", "fn", "args", "kwargs", "repeat": n|None, "with_reference": [names]}
+    {"op": "oracle_result", "value"} | {"op": "oracle_error", "type", "message"}
+
+child -> grader:
+
+    {"op": "hello"}
+    {"op": "cell_start", "index"} / {"op": "cell_end", "index", "error": None|{...}, "stdout"}
+    {"op": "ready", "defined": [names of callables], "stdout"}
+    {"op": "result", "value", "args", "kwargs", "stdout"} | {"op": "error", "type", "message",
+     "traceback", "stdout"}
+    {"op": "oracle", "fn", "args", "kwargs"}
+"""
+
+import builtins
+import importlib.util
+import io
+import linecache
+import os
+import sys
+import traceback
+import types
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location("_autograder_protocol", os.path.join(_HERE,
+                                                                                 "protocol.py"))
+protocol = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(protocol)
+
+STDOUT_CAP = 10_000  # characters of captured output kept per notebook run and per call
+SKIP_TAG = "skip-grading"
+# Cell magics whose body is ordinary Python; any other %%magic cell is skipped whole.
+PYTHON_CELL_MAGICS = ("time", "timeit", "capture")
+_OWN_FILES = {os.path.abspath(__file__), os.path.join(_HERE, "protocol.py")}
+
+
+class CappedText(io.TextIOBase):
+    """A text stream keeping the first ``cap`` characters written and counting the rest."""
+
+    def __init__(self, cap):
+        self.cap = cap
+        self.kept = 0
+        self.dropped = 0
+        self._pending = []
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        room = self.cap - self.kept
+        if room > 0:
+            self._pending.append(text[:room])
+            self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def take(self):
+        """Text written since the last take, plus a note about what was dropped since then."""
+        text = "".join(self._pending)
+        self._pending = []
+        if self.dropped:
+            text += f"\n[... {self.dropped} more characters of output not kept]\n"
+            self.dropped = 0
+        return text
+
+
+class OracleError(RuntimeError):
+    """The grader could not compute the reference result for a call the student's code made."""
+
+
+def _make_otter_stub():
+    """A stand-in ``otter`` package: ``otter.Notebook(...)`` and all its methods do nothing."""
+
+    class _Nothing:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __getattr__(self, name):
+            if name.startswith("__"):
+                raise AttributeError(name)
+            return lambda *args, **kwargs: None
+
+        def __repr__(self):
+            return ""
+
+    otter = types.ModuleType("otter")
+    otter.__path__ = []
+    otter.Notebook = _Nothing
+    return otter
+
+
+class _BlockProject:
+    """Import hook refusing the grader's own packages, so a cell cannot import the references.
+
+    A speed bump only: code in this process could remove it. The real barrier is that the
+    sandbox's unprivileged user cannot read those files.
+    """
+
+    BLOCKED = ("solutions", "autograder")
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.BLOCKED:
+            raise ImportError(f"{name} is not available while grading")
+        return None
+
+
+def strip_magics(source):
+    """The cell's Python: IPython line magics and shell lines (``%...``, ``!...``) become ``pass``.
+
+    Returns None for a cell magic that is not Python (``%%bash``, ``%%html``, ...): skip the cell.
+    """
+    lines = source.splitlines()
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if first.startswith("%%"):
+        if first[2:].split()[0:1] and first[2:].split()[0] in PYTHON_CELL_MAGICS:
+            index = next(i for i, line in enumerate(lines) if line.strip())
+            lines[index] = ""
+        else:
+            return None
+    out = []
+    for line in lines:
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")):
+            # Keep the line (as `pass`, same indentation) so line numbers and blocks stay intact.
+            out.append(line[: len(line) - len(stripped)] + "pass")
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def student_traceback(exc):
+    """The traceback of exc without the frames of this file and protocol.py."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if os.path.abspath(f.filename) not in _OWN_FILES]
+    lines = traceback.format_list(frames)
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)[-4000:]
+
+
+def _safe_str(exc):
+    try:
+        return str(exc)[:2000]
+    except BaseException:  # noqa: BLE001 - a student exception whose __str__ itself fails
+        return "<the exception's message could not be read>"
+
+
+def describe(exc):
+    """An exception as plain data: type, message, where (cell and line), student traceback."""
+    try:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if os.path.abspath(f.filename) not in _OWN_FILES]
+        where = f"{frames[-1].filename.strip('<>')}, line {frames[-1].lineno}" if frames else ""
+        text = student_traceback(exc)
+    except BaseException:  # noqa: BLE001
+        where, text = "", ""
+    return {"type": type(exc).__name__[:200], "message": _safe_str(exc), "where": where,
+            "traceback": text}
+
+
+class Child:
+    def __init__(self, channel):
+        self.channel = channel
+        self.namespace = {"__name__": "__main__", "__builtins__": builtins}
+        self.output = CappedText(STDOUT_CAP)
+        self.allowed_oracle = ()
+
+    # -- notebook ------------------------------------------------------------------------------
+
+    def run_cells(self, cells, skip):
+        skip = set(skip)
+        for cell in cells:
+            index = cell["index"]
+            if index in skip or SKIP_TAG in cell.get("tags", []):
+                continue
+            source = strip_magics(cell["source"])
+            if source is None:
+                continue
+            self.channel.send({"op": "cell_start", "index": index})
+            filename = f"<cell {index}>"
+            # linecache lets tracebacks show the student's source lines.
+            linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+            error = None
+            try:
+                code = compile(source, filename, "exec")
+                exec(code, self.namespace)
+            except BaseException as exc:  # noqa: BLE001 - SystemExit in a cell is the student's
+                error = describe(exc)
+            self.channel.send({"op": "cell_end", "index": index, "error": error,
+                               "stdout": self.output.take()})
+        defined = sorted(name for name, value in self.namespace.items()
+                         if callable(value) and not name.startswith("__"))
+        self.channel.send({"op": "ready", "defined": defined, "stdout": self.output.take()})
+
+    # -- calls ---------------------------------------------------------------------------------
+
+    def _oracle_stub(self, name):
+        channel = self
+
+        def reference(*args, **kwargs):
+            channel.channel.send({"op": "oracle", "fn": name, "args": list(args),
+                                  "kwargs": kwargs})
+            reply = channel.channel.recv()
+            if reply.get("op") == "oracle_result":
+                return reply["value"]
+            raise OracleError(f"the reference {name} failed on the arguments given: "
+                              f"{reply.get('type')}: {reply.get('message')}")
+
+        reference.__name__ = name
+        return reference
+
+    def call(self, request):
+        name = request["fn"]
+        args, kwargs = list(request.get("args", [])), dict(request.get("kwargs", {}))
+        fn = self.namespace.get(name)
+        if not callable(fn):
+            return {"op": "error", "type": "NameError",
+                    "message": f"{name} is not defined by the notebook", "traceback": ""}
+        saved = {}
+        for ref in request.get("with_reference", []):
+            saved[ref] = self.namespace.get(ref, _MISSING)
+            self.namespace[ref] = self._oracle_stub(ref)
+        try:
+            repeat = request.get("repeat")
+            if repeat is None:
+                value = fn(*args, **kwargs)
+            else:
+                value = [fn(*args, **kwargs) for _ in range(int(repeat))]
+        except BaseException as exc:  # noqa: BLE001 - everything the student raises is reported
+            return {"op": "error", **describe(exc)}
+        finally:
+            for ref, old in saved.items():
+                if old is _MISSING:
+                    self.namespace.pop(ref, None)
+                else:
+                    self.namespace[ref] = old
+        return {"op": "result", "value": value, "args": args, "kwargs": kwargs}
+
+    def send_reply(self, reply):
+        reply["stdout"] = self.output.take()
+        try:
+            self.channel.send(reply)
+        except protocol.ProtocolError as exc:
+            self.channel.send({
+                "op": "error", "type": "UnsupportedValue",
+                "message": f"the function returned (or left in its arguments) something the "
+                           f"grader cannot read: {exc}",
+                "traceback": "", "stdout": reply["stdout"]})
+
+    def serve(self):
+        while True:
+            try:
+                request = self.channel.recv()
+            except protocol.ChannelClosed:
+                return
+            op = request.get("op")
+            if op == "run":
+                self.run_cells(request["cells"], request.get("skip", []))
+            elif op == "call":
+                self.send_reply(self.call(request))
+            elif op == "exit":
+                return
+
+
+_MISSING = object()
+
+
+def main(argv):
+    read_fd, write_fd = int(argv[1]), int(argv[2])
+    channel = protocol.Channel(read_fd, write_fd)
+    os.environ["MPLBACKEND"] = "Agg"  # no window can open; plt.show() does nothing
+    sys.modules["otter"] = _make_otter_stub()
+    for name in list(sys.modules):
+        if name.split(".")[0] in _BlockProject.BLOCKED:
+            del sys.modules[name]
+    sys.meta_path.insert(0, _BlockProject())
+    child = Child(channel)
+    # Student output goes to a capped buffer; fd 1/2 go to /dev/null (the grader reads neither).
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stdout = sys.stderr = child.output
+    sys.stdin = io.StringIO("")
+    channel.send({"op": "hello", "pid": os.getpid()})
+    child.serve()
+    os._exit(0)  # skip interpreter teardown: student threads or atexit hooks must not linger
+
+
+if __name__ == "__main__":
+    main(sys.argv)

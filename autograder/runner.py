@@ -1,0 +1,558 @@
+"""The grader's side of the trust boundary: student code runs in a child process, data crosses.
+
+``StudentProcess`` starts ``autograder/child.py`` (through ``autograder.sandbox.spawn`` when that
+module exists, else a plain subprocess in its own session), runs the notebook's code cells there
+with a time limit per cell and for the whole submission, and hands out **proxies**
+(``StudentFunction``) that call the student's functions in the child (DESIGN.md, "The proxy"):
+
+    with StudentProcess(cells, oracle=reference_lookup) as student:
+        student.run_notebook()
+        rnn_forward = student.function("rnn_forward")
+        H, Y_hat = rnn_forward(X, h0, parameters)            # plain data in, plain data out
+        rnn_forward.with_reference("rnn_cell_forward")(...)  # inner calls answered by the grader
+        rnn_forward.repeat(3, X, h0, parameters)             # three calls, one round trip
+
+A cell that hangs past its limit, or kills the child (os._exit, a segfault, a resource limit), is
+noted; the child's whole process tree is killed and the notebook runs again from the start without
+that cell. A call that times out or kills the child raises StudentTimeout or StudentCrash; the next
+call starts a fresh child (re-running the notebook), and further calls to a function that timed out
+fail at once, so one infinite loop cannot eat the whole time budget.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from autograder import protocol
+from autograder.protocol import ChannelClosed, ChannelTimeout, ProtocolError
+
+CHILD_PATH = Path(__file__).with_name("child.py")
+PROTOCOL_PATH = Path(__file__).with_name("protocol.py")
+STARTUP_TIMEOUT = 30.0  # seconds for a fresh child to import numpy and say hello
+SKIP_TAG = "skip-grading"
+
+
+# ----------------------------------------------------------------------------------------------
+# failures of the student's code, as the grader sees them
+
+
+class StudentFailure(Exception):
+    """The student's code failed; ``str(exc)`` is a sentence for the student."""
+
+    def __init__(self, function, message):
+        super().__init__(message)
+        self.function = function
+        self.message = message
+
+
+class StudentError(StudentFailure):
+    """The student's function raised an exception (or returned something that cannot travel)."""
+
+    def __init__(self, function, exc_type, message, traceback_text="", where=""):
+        self.exc_type = exc_type
+        self.error_message = message
+        self.traceback_text = traceback_text
+        self.where = where
+        text = f"{function} raised {exc_type}: {message}" if message else \
+            f"{function} raised {exc_type}"
+        if where:
+            text += f" ({where})"
+        super().__init__(function, text)
+
+
+class StudentTimeout(StudentFailure):
+    """The call did not return within its time limit (or the submission's budget ran out)."""
+
+
+class StudentCrash(StudentFailure):
+    """The process running the student's code died or broke the protocol."""
+
+
+class GraderError(RuntimeError):
+    """The grader's own machinery failed (e.g. the child did not start): not the student's fault."""
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CellReport:
+    """What happened to one code cell. ``status``: ok, error, timeout, crash, skipped, not run."""
+
+    index: int
+    first_line: str
+    status: str = "not run"
+    error: dict | None = None
+
+    def describe(self) -> str:
+        head = f"cell {self.index} ({self.first_line!r})"
+        if self.status == "error" and self.error:
+            where = f" at {self.error.get('where')}" if self.error.get("where") else ""
+            return f"{head} raised {self.error.get('type')}: {self.error.get('message')}{where}"
+        return f"{head}: {self.status}"
+
+
+def cells_from_notebook(nb) -> list:
+    """The notebook's code cells as the child receives them: [{"index", "source", "tags"}].
+
+    ``index`` is the cell's position among all the notebook's cells (markdown included).
+    """
+    cells = []
+    for index, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        tags = cell.get("metadata", {}).get("tags", []) or []
+        cells.append({"index": index, "source": source,
+                      "tags": [str(t) for t in tags if isinstance(t, str)]})
+    return cells
+
+
+def _first_line(source):
+    for line in source.splitlines():
+        if line.strip():
+            return line.strip()[:60]
+    return ""
+
+
+def mirror(orig, new):
+    """Copy the child's final state of an argument into the grader's object, in place.
+
+    ndarrays are overwritten (same shape only), dicts and lists updated item by item (recursively,
+    so an array inside a dict is overwritten, not replaced), Generators get the child's state.
+    Returns the object to keep in a container (orig when it could be updated, else new).
+    """
+    if isinstance(orig, np.ndarray):
+        if isinstance(new, np.ndarray) and new.shape == orig.shape and orig.flags.writeable:
+            np.copyto(orig, new, casting="unsafe")
+        return orig
+    if isinstance(orig, np.random.Generator):
+        if isinstance(new, np.random.Generator) and type(new.bit_generator) is type(
+                orig.bit_generator):
+            orig.bit_generator.state = new.bit_generator.state
+        return orig
+    if isinstance(orig, dict) and isinstance(new, dict):
+        for key in [k for k in orig if k not in new]:
+            del orig[key]
+        for key, value in new.items():
+            orig[key] = mirror(orig[key], value) if key in orig else value
+        return orig
+    if isinstance(orig, list) and isinstance(new, list):
+        if len(orig) == len(new):
+            orig[:] = [mirror(o, n) for o, n in zip(orig, new, strict=True)]
+        else:
+            orig[:] = new
+        return orig
+    if isinstance(orig, tuple) and isinstance(new, tuple) and len(orig) == len(new):
+        for o, n in zip(orig, new, strict=True):
+            mirror(o, n)
+    return orig
+
+
+def _sandbox():
+    try:
+        return importlib.import_module("autograder.sandbox")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("autograder.sandbox",):
+            return None
+        raise
+
+
+def _child_env(workdir):
+    # A fresh environment: nothing of the grader's (tokens, AUTOGRADER_ROOT, ...) reaches the child.
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": workdir,
+        "TMPDIR": workdir,
+        "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": os.path.join(workdir, ".matplotlib"),
+        # One BLAS thread: parallel grading jobs must not oversubscribe the cores.
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+
+
+def _exit_description(returncode):
+    if returncode is None:
+        return "stopped responding"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        hint = " (often: out of memory or another resource limit)" if name == "SIGKILL" else ""
+        return f"was killed by {name}{hint}"
+    return f"exited with status {returncode}"
+
+
+class StudentProcess:
+    """One submission's child process: the notebook's namespace, and calls into it.
+
+    Arguments:
+    cells -- code cells as from ``cells_from_notebook``
+    oracle -- function name -> reference function, for ``with_reference`` calls (or None)
+    timeout_cell, timeout_call, timeout_total -- seconds per cell, per call, for the whole
+        submission (notebook runs, restarts and calls together)
+    support_dir -- a directory whose files are copied into the child's working directory
+        (data the notebook reads)
+    """
+
+    def __init__(self, cells, *, oracle=None, timeout_cell=60.0, timeout_call=30.0,
+                 timeout_total=300.0, support_dir=None, python=None):
+        self.cells = list(cells)
+        self.oracle = oracle
+        self.timeout_cell = float(timeout_cell)
+        self.timeout_call = float(timeout_call)
+        self.timeout_total = float(timeout_total)
+        self.support_dir = support_dir
+        self.python = python or sys.executable
+        self.skipped = {}  # cell index -> reason ("timeout", "crash")
+        self.reports = {}  # cell index -> CellReport, of the latest notebook run
+        self.defined = []
+        self.notebook_output = ""
+        self.call_output = []
+        self.ready = False
+        self.budget_exhausted = False
+        self.restarts = 0
+        self._timed_out = set()
+        self._proc = None
+        self._channel = None
+        self._t0 = None
+        self._workdir = None
+
+    # -- lifetime ------------------------------------------------------------------------------
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        """Kill the child's whole process tree and remove its working directory."""
+        self._kill()
+        if self._workdir:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    @property
+    def deadline_total(self):
+        return self._t0 + self.timeout_total
+
+    def _deadline(self, seconds):
+        return min(time.monotonic() + seconds, self.deadline_total)
+
+    def _make_workdir(self):
+        self._workdir = tempfile.mkdtemp(prefix="autograder-student-")
+        if self.support_dir:
+            shutil.copytree(self.support_dir, self._workdir, dirs_exist_ok=True)
+
+    def _spawn(self):
+        if self._t0 is None:
+            self._t0 = time.monotonic()
+        if self._workdir is None:
+            self._make_workdir()
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        pass_fds = (to_child_r, from_child_w)
+        argv = [self.python, "-I", "-u", str(CHILD_PATH), str(to_child_r), str(from_child_w)]
+        # The child's own fd 1/2 (before it points them at /dev/null) go to this file, so that a
+        # child failing to start leaves its Python traceback for the grader's error message.
+        self._log = tempfile.TemporaryFile()
+        kwargs = dict(pass_fds=pass_fds, cwd=self._workdir, env=_child_env(self._workdir),
+                      stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log)
+        sandbox = _sandbox()
+        try:
+            if sandbox is not None and hasattr(sandbox, "spawn"):
+                self._proc = sandbox.spawn(argv, **kwargs)
+            else:
+                self._proc = subprocess.Popen(argv, start_new_session=True, **kwargs)
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self._channel = protocol.Channel(from_child_r, to_child_w, nonblocking=True)
+        try:
+            hello = self._channel.recv(time.monotonic() + STARTUP_TIMEOUT)
+            if not (isinstance(hello, dict) and hello.get("op") == "hello"):
+                raise ProtocolError("no hello")
+        except (ChannelClosed, ChannelTimeout, ProtocolError) as exc:
+            log = self._read_log()
+            self._kill()
+            raise GraderError(f"the student process did not start ({exc}): {log}") from exc
+
+    def _read_log(self):
+        try:
+            self._log.seek(0)
+            return self._log.read(4000).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+
+    def _kill(self):
+        """Kill the child and everything it started; wait until it is gone."""
+        proc, self._proc = self._proc, None
+        self.ready = False
+        if proc is not None:
+            sandbox = _sandbox()
+            if sandbox is not None and hasattr(sandbox, "kill_tree"):
+                sandbox.kill_tree(proc)
+            else:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)  # its session: grandchildren too
+                except (ProcessLookupError, PermissionError):
+                    pass
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not fail
+                proc.kill()
+                proc.wait()
+        if self._channel is not None:
+            for fd in (self._channel.read_fd, self._channel.write_fd):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self._channel = None
+        log = getattr(self, "_log", None)
+        if log is not None:
+            log.close()
+            self._log = None
+
+    def _exit_status(self):
+        """How the child ended, waiting a moment for it to be reaped."""
+        if self._proc is None:
+            return "stopped responding"
+        try:
+            return _exit_description(self._proc.wait(timeout=2))
+        except subprocess.TimeoutExpired:
+            return "stopped responding"
+
+    # -- the notebook --------------------------------------------------------------------------
+
+    def run_notebook(self):
+        """Run the code cells (minus skip-grading and skipped ones), restarting past bad cells.
+
+        Returns the list of CellReports. Afterwards ``ready`` tells whether a child holds the
+        notebook's namespace; ``skipped`` maps the cells left out to why.
+        """
+        while True:
+            if time.monotonic() >= (self.deadline_total if self._t0 else float("inf")):
+                self.budget_exhausted = True
+                return self.cell_reports()
+            self._spawn()
+            self.reports = {c["index"]: CellReport(c["index"], _first_line(c["source"]))
+                            for c in self.cells}
+            for c in self.cells:
+                if SKIP_TAG in c["tags"]:
+                    self.reports[c["index"]].status = "skipped (tagged skip-grading)"
+                elif c["index"] in self.skipped:
+                    self.reports[c["index"]].status = self.skipped[c["index"]]
+            output = []
+            current = last = None
+            try:
+                self._channel.send({"op": "run", "cells": self.cells,
+                                    "skip": sorted(self.skipped)},
+                                   self._deadline(self.timeout_cell))
+                while True:
+                    message = self._recv(self._deadline(self.timeout_cell))
+                    op = message.get("op")
+                    if op == "cell_start":
+                        current = last = message.get("index")
+                    elif op == "cell_end":
+                        report = self.reports.get(message.get("index"))
+                        if report is None:
+                            raise ProtocolError("unknown cell")
+                        report.status = "error" if message.get("error") else "ok"
+                        report.error = _plain_error(message.get("error"))
+                        output.append(str(message.get("stdout", "")))
+                        current = None
+                    elif op == "ready":
+                        output.append(str(message.get("stdout", "")))
+                        self.defined = [str(n) for n in message.get("defined", [])]
+                        self.notebook_output = "".join(output)
+                        self.ready = True
+                        return self.cell_reports()
+                    else:
+                        raise ProtocolError(f"unexpected message {str(op)[:40]!r}")
+            except (ChannelTimeout, ChannelClosed, ProtocolError) as exc:
+                out_of_time = time.monotonic() >= self.deadline_total
+                status = self._exit_status() if isinstance(exc, ChannelClosed) else None
+                self._kill()
+                self.notebook_output = "".join(output)
+                culprit = current if current is not None else last
+                if out_of_time:
+                    self.budget_exhausted = True
+                    if culprit is not None:
+                        self.reports[culprit].status = (
+                            f"stopped: the submission's total time budget of "
+                            f"{self.timeout_total:g} s ran out")
+                    return self.cell_reports()
+                if culprit is None or culprit in self.skipped:
+                    raise GraderError(f"the student process failed outside a cell: {exc}") from exc
+                if isinstance(exc, ChannelTimeout):
+                    reason = f"skipped: ran longer than {self.timeout_cell:g} s"
+                elif isinstance(exc, ChannelClosed):
+                    reason = f"skipped: the process running it {status}"
+                else:
+                    reason = f"skipped: broke the grader's protocol ({exc})"
+                self.skipped[culprit] = reason
+                self.restarts += 1
+
+    def cell_reports(self):
+        return [self.reports[c["index"]] for c in self.cells if c["index"] in self.reports]
+
+    def _recv(self, deadline):
+        message = self._channel.recv(deadline)
+        if not isinstance(message, dict):
+            raise ProtocolError("message is not a dict")
+        return message
+
+    def _ensure_ready(self, name):
+        if self.ready:
+            return
+        if self._t0 is not None and time.monotonic() >= self.deadline_total:
+            self.budget_exhausted = True
+        if not self.budget_exhausted:
+            self.run_notebook()
+        if not self.ready:
+            raise StudentTimeout(name, f"{name} was not run: the submission used up its total "
+                                       f"time budget of {self.timeout_total:g} s")
+
+    # -- calls ---------------------------------------------------------------------------------
+
+    def function(self, name, with_reference=()):
+        """A proxy for the notebook's function ``name``."""
+        return StudentFunction(self, name, tuple(with_reference))
+
+    def call(self, name, args, kwargs, repeat=None, with_reference=()):
+        """Call ``name(*args, **kwargs)`` in the child (``repeat`` times); see StudentFunction."""
+        if name in self._timed_out:
+            raise StudentTimeout(name, f"{name} was not run again: it already ran longer than "
+                                       f"{self.timeout_call:g} s in an earlier test")
+        self._ensure_ready(name)
+        args, kwargs = list(args), dict(kwargs)
+        request = {"op": "call", "fn": name, "args": args, "kwargs": kwargs,
+                   "repeat": None if repeat is None else int(repeat),
+                   "with_reference": list(with_reference)}
+        frame_check = protocol.encode(request)  # ProtocolError here is the grader's bug: raise
+        del frame_check
+        deadline = self._deadline(self.timeout_call)
+        try:
+            self._channel.send(request, deadline)
+            while True:
+                message = self._recv(deadline)
+                op = message.get("op")
+                if op == "oracle":
+                    started = time.monotonic()
+                    reply = self._answer_oracle(message, with_reference)
+                    # Time spent computing the reference is not charged to the student.
+                    deadline = min(deadline + time.monotonic() - started, self.deadline_total)
+                    try:
+                        self._channel.send(reply, deadline)
+                    except ProtocolError as exc:
+                        self._channel.send({"op": "oracle_error", "type": "ProtocolError",
+                                            "message": str(exc)}, deadline)
+                elif op == "result":
+                    self.call_output.append(str(message.get("stdout", "")))
+                    new_args, new_kwargs = message.get("args"), message.get("kwargs")
+                    if isinstance(new_args, list) and len(new_args) == len(args):
+                        for old, new in zip(args, new_args, strict=True):
+                            mirror(old, new)
+                    if isinstance(new_kwargs, dict):
+                        for key, old in kwargs.items():
+                            if key in new_kwargs:
+                                mirror(old, new_kwargs[key])
+                    return message.get("value")
+                elif op == "error":
+                    self.call_output.append(str(message.get("stdout", "")))
+                    raise StudentError(name, str(message.get("type", "Exception"))[:200],
+                                       str(message.get("message", ""))[:2000],
+                                       str(message.get("traceback", ""))[:4000],
+                                       str(message.get("where", ""))[:200])
+                else:
+                    raise ProtocolError(f"unexpected message {str(op)[:40]!r}")
+        except ChannelTimeout as exc:
+            self._kill()
+            if time.monotonic() >= self.deadline_total:
+                self.budget_exhausted = True
+                raise StudentTimeout(name, f"{name} was stopped: the submission used up its "
+                                           f"total time budget of {self.timeout_total:g} s"
+                                     ) from exc
+            self._timed_out.add(name)
+            raise StudentTimeout(name, f"{name} did not return within {self.timeout_call:g} s "
+                                       "(an infinite loop?)") from exc
+        except ChannelClosed as exc:
+            status = self._exit_status()
+            self._kill()
+            raise StudentCrash(name, f"the process running {name} {status}") from exc
+        except ProtocolError as exc:
+            self._kill()
+            raise StudentCrash(name, f"the process running {name} sent data the grader cannot "
+                                     f"read ({exc})") from exc
+
+    def _answer_oracle(self, message, allowed):
+        name = message.get("fn")
+        args, kwargs = message.get("args", []), message.get("kwargs", {})
+        if self.oracle is None or name not in allowed:
+            return {"op": "oracle_error", "type": "PermissionError",
+                    "message": f"{str(name)[:60]} is not replaced by the reference in this call"}
+        if not isinstance(args, list) or not isinstance(kwargs, dict) or not all(
+                isinstance(k, str) for k in kwargs):
+            return {"op": "oracle_error", "type": "TypeError", "message": "malformed arguments"}
+        try:
+            return {"op": "oracle_result", "value": self.oracle(name)(*args, **kwargs)}
+        except Exception as exc:  # noqa: BLE001 - the student passed arguments the reference rejects
+            return {"op": "oracle_error", "type": type(exc).__name__, "message": str(exc)[:500]}
+
+
+def _plain_error(error):
+    if not isinstance(error, dict):
+        return None
+    return {key: str(error.get(key, ""))[:4000] for key in ("type", "message", "where",
+                                                            "traceback")}
+
+
+class StudentFunction:
+    """A proxy for a function defined in the student's notebook (DESIGN.md, "The proxy").
+
+    Calling it sends the arguments to the child as plain data and returns the result as plain
+    data (base ndarray, list, tuple, dict, Python scalars). In-place changes to ndarray, dict, list
+    and Generator arguments are mirrored back into the caller's objects.
+    Raises StudentError, StudentTimeout or StudentCrash (all StudentFailure).
+    """
+
+    def __init__(self, process, name, with_reference=()):
+        self._process = process
+        self.__name__ = name
+        self._with_reference = tuple(with_reference)
+
+    def __repr__(self):
+        refs = f" with reference {', '.join(self._with_reference)}" if self._with_reference else ""
+        return f"<student function {self.__name__}{refs}>"
+
+    def __call__(self, *args, **kwargs):
+        return self._process.call(self.__name__, args, kwargs,
+                                  with_reference=self._with_reference)
+
+    def with_reference(self, *names):
+        """This function, with its calls to the named functions answered by the reference."""
+        return StudentFunction(self._process, self.__name__,
+                               tuple(dict.fromkeys(self._with_reference + names)))
+
+    def repeat(self, n, *args, **kwargs):
+        """``[self(*args, **kwargs) for _ in range(n)]`` in one round trip, same argument objects"""
+        return self._process.call(self.__name__, args, kwargs, repeat=n,
+                                  with_reference=self._with_reference)
