@@ -1,0 +1,704 @@
+"""The checks of notebook 1 (``rnn_dinosaurs.ipynb``): ``CASES`` for its five graded functions.
+
+Points: rnn_cell_forward 10, rnn_forward 10, bptt 20, clip 5, sample 15, split over cases, one per
+property. Each function has one public case (``hidden=False``), built from ``PUBLIC_SEED``; its text
+is rendered into the students' public test file by ``autograder.checks.public``. The hidden cases
+build their inputs from ``_PRIVATE_SEED``, which never leaves the grader.
+
+Inputs have n_x, n_h and n_y all different, nonzero biases and nonzero h0, m = 1 and m > 1, T = 1
+and T > 1, so that hard-coded answers, transposed matrices and forgotten terms fail. Expected values
+come from ``solutions.rnn``; ``bptt`` is fed the reference's forward pass so that a bug in the
+forward pass is not charged twice, and functions that call other graded functions are run with
+``using_reference``.
+
+``sample`` is judged statistically: Pearson's chi-square test of the drawn indices against the
+reference's yhat, rejecting at a false-alarm rate of ``ALPHA`` = 1e-6 per test (the critical value
+is ``scipy.stats.chi2.isf(ALPHA, df)``), with enough draws that argmax, uniform sampling, sampling
+from the wrong step, or feeding back the wrong x fail by a wide margin.
+
+The ``check_*`` functions and ``build_*`` below use only NumPy and the helpers of
+``autograder.checks``: the public test files carry a copy of their source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.stats import chi2
+
+from autograder.checks import (
+    Case,
+    CheckFailed,
+    chi_square,
+    describe,
+    expect_array,
+    expect_dict,
+    expect_index_list,
+    expect_shape,
+    expect_tuple,
+    format_distribution,
+    repeat,
+    using_reference,
+)
+from solutions import gradcheck
+from solutions import rnn as ref
+
+PUBLIC_SEED = 2024
+_PRIVATE_SEED = 7_301_559
+ALPHA = 1e-6
+GRADIENT_KEYS = ("dV", "dU", "dW", "dbeta1", "dbeta2", "dh0")
+VOCAB_SIZE = 6  # sample's vocabulary: "\n", "a".."e"
+
+
+# ------------------------------------------------------------------ inputs (copied into public)
+
+
+def build_inputs(seed, n_x, n_h, n_y, m, T, scale=1.0):
+    """Random inputs of every graded function, from numpy.random.default_rng(seed).
+
+    Weights and biases are uniform in [-scale, scale] (biases nonzero on purpose), X and h0 uniform
+    in [-1, 1], Y one-hot with uniform random targets.
+
+    Returns:
+    dict with "parameters" (V (n_h, n_x), U (n_h, n_h), W (n_y, n_h), beta1 (n_h, 1),
+    beta2 (n_y, 1)), "X" (n_x, m, T), "h0" (n_h, m), "Y" (n_y, m, T) and "sizes", a string
+    """
+    rng = np.random.default_rng(seed)
+    parameters = {
+        "V": rng.uniform(-scale, scale, (n_h, n_x)),
+        "U": rng.uniform(-scale, scale, (n_h, n_h)),
+        "W": rng.uniform(-scale, scale, (n_y, n_h)),
+        "beta1": rng.uniform(-scale, scale, (n_h, 1)),
+        "beta2": rng.uniform(-scale, scale, (n_y, 1)),
+    }
+    X = rng.uniform(-1.0, 1.0, (n_x, m, T))
+    h0 = rng.uniform(-1.0, 1.0, (n_h, m))
+    targets = np.floor(rng.uniform(0.0, n_y, (m, T))).astype(int)
+    Y = (np.arange(n_y)[:, None, None] == targets[None, :, :]).astype(float)
+    sizes = describe(n_x=n_x, n_h=n_h, n_y=n_y, m=m, T=T)
+    return {"parameters": parameters, "X": X, "h0": h0, "Y": Y, "sizes": sizes}
+
+
+def build_gradients(seed, n_x, n_h, n_y, m, spread):
+    """A gradients dict with values uniform in [-spread, spread], from default_rng(seed).
+
+    Returns:
+    dict "dV" (n_h, n_x), "dU" (n_h, n_h), "dW" (n_y, n_h), "dbeta1" (n_h, 1), "dbeta2" (n_y, 1),
+    "dh0" (n_h, m)
+    """
+    rng = np.random.default_rng(seed)
+    shapes = {"dV": (n_h, n_x), "dU": (n_h, n_h), "dW": (n_y, n_h), "dbeta1": (n_h, 1),
+              "dbeta2": (n_y, 1), "dh0": (n_h, m)}
+    return {key: rng.uniform(-spread, spread, shape) for key, shape in shapes.items()}
+
+
+def copy_parameters(parameters):
+    """A deep copy of a dict of arrays, so that a function that writes into its inputs cannot
+    change what the next call or the comparison sees."""
+    return {key: np.array(value, copy=True) for key, value in parameters.items()}
+
+
+def require_function(fn, name):
+    """CheckFailed when the notebook does not define fn (otter passes None)."""
+    if fn is None or not callable(fn):
+        raise CheckFailed(f"{name} is not defined: run the cell that defines it, then check again.")
+
+
+# ---------------------------------------------------- property checks (copied into public)
+
+
+def check_rnn_cell_forward(fn, inputs, expected, properties):
+    """Call fn(x_t, h_prev, parameters) with x_t = X[:, :, 0], h_prev = h0 and check properties.
+
+    expected -- {"h_next": (n_h, m), "yhat_t": (n_y, m)}, the reference's values
+    properties -- some of "shapes", "h_next", "yhat_t", "sums"
+    """
+    name = "rnn_cell_forward"
+    (n_y, n_h), (n_x, m) = inputs["parameters"]["W"].shape, inputs["X"].shape[:2]
+    sizes = describe(n_x=n_x, n_h=n_h, n_y=n_y, m=m)
+    result = fn(inputs["X"][:, :, 0].copy(), inputs["h0"].copy(),
+                copy_parameters(inputs["parameters"]))
+    h_next, yhat_t = expect_tuple(result, ("h_next", "yhat_t"), name, sizes)
+    expect_shape(h_next, expected["h_next"].shape, "h_next", name, sizes,
+                 "h_next is (n_h, m): U (n_h, n_h) multiplies h_prev, V (n_h, n_x) multiplies x_t.")
+    expect_shape(yhat_t, expected["yhat_t"].shape, "yhat_t", name, sizes,
+                 "yhat_t is (n_y, m): W (n_y, n_h) multiplies h_next.")
+    if "h_next" in properties:
+        expect_array(h_next, expected["h_next"], "h_next", name, sizes,
+                     "h_next = tanh(U h_prev + V x_t + beta1); check that each term is there "
+                     "(beta1 included), that U multiplies h_prev and V multiplies x_t, and the "
+                     "tanh")
+    if "sums" in properties:
+        sums = np.sum(yhat_t, axis=0)
+        if np.max(np.abs(sums - 1.0)) > 1e-9:
+            raise CheckFailed(
+                f"{name}: the columns of yhat_t sum to {np.round(sums, 4).tolist()} instead of 1 "
+                f"on inputs {sizes}; the softmax normalizes over axis 0, each column (one sequence "
+                "of the batch) is one distribution (use the given softmax)."
+            )
+    if "yhat_t" in properties:
+        expect_array(yhat_t, expected["yhat_t"], "yhat_t", name, sizes,
+                     "yhat_t = softmax(W h_next + beta2), with the new state h_next; check beta2 "
+                     "and that the softmax runs over axis 0")
+
+
+def check_rnn_forward(fn, inputs, expected, properties):
+    """Call fn(X, h0, parameters) and check properties, time step by time step.
+
+    expected -- {"H": (n_h, m, T), "Y_hat": (n_y, m, T)}, the reference's values
+    properties -- some of "shapes", "H", "Y_hat"
+    """
+    name, sizes = "rnn_forward", inputs["sizes"]
+    fn = using_reference(fn, "rnn_cell_forward")
+    result = fn(inputs["X"].copy(), inputs["h0"].copy(), copy_parameters(inputs["parameters"]))
+    H, Y_hat = expect_tuple(result, ("H", "Y_hat"), name, sizes)
+    expect_shape(H, expected["H"].shape, "H", name, sizes, "H is (n_h, m, T).")
+    expect_shape(Y_hat, expected["Y_hat"].shape, "Y_hat", name, sizes, "Y_hat is (n_y, m, T).")
+    T = expected["H"].shape[2]
+    for t in range(T):
+        if "H" in properties:
+            if t == 0:
+                cause = ("H[:, :, 0] is h_1 = tanh(U h0 + V x_0 + beta1), the state after reading "
+                         "X[:, :, 0]: start from h0 (not zeros) and store the new state, not h0")
+            else:
+                cause = (f"H[:, :, {t}] is the state after reading X[:, :, {t}], computed from "
+                         f"H[:, :, {t - 1}]; check that h is updated at each step and fed to the "
+                         "next one")
+            expect_array(H[:, :, t], expected["H"][:, :, t], f"H[:, :, {t}]", name, sizes, cause)
+        if "Y_hat" in properties:
+            expect_array(Y_hat[:, :, t], expected["Y_hat"][:, :, t], f"Y_hat[:, :, {t}]", name,
+                         sizes, f"Y_hat[:, :, {t}] is the yhat_t of step {t}, computed from the "
+                         f"state H[:, :, {t}]; store each step's yhat_t at index t")
+
+
+BPTT_CAUSES = {
+    "dW": "dW sums (Y_hat_t - Y_t) h_t^T over the time steps, with h_t = H[:, :, t]",
+    "dbeta2": "dbeta2 sums Y_hat_t - Y_t over the batch and the time steps "
+              "(np.sum(..., axis=1, keepdims=True))",
+    "dV": "dV sums da_t x_t^T with da_t = (1 - h_t**2) * dh_t; check the tanh derivative and "
+          "that dh_t includes U^T da_{t+1}, the gradient coming back from step t+1",
+    "dU": "dU sums da_t h_{t-1}^T (h_{t-1} is h0 at t = 0) with da_t = (1 - h_t**2) * dh_t; "
+          "check the tanh derivative and that dh_t includes U^T da_{t+1} from step t+1",
+    "dbeta1": "dbeta1 sums da_t = (1 - h_t**2) * dh_t over the batch and the time steps "
+              "(np.sum(..., axis=1, keepdims=True))",
+    "dh0": "dh0 is U^T da_0, the gradient that flows out of the first step into h0",
+}
+
+
+def check_bptt(fn, inputs, expected, properties, rtol=1e-6):
+    """Call fn(X, Y, H, Y_hat, h0, parameters) with the reference's forward pass; check gradients.
+
+    expected -- {"H", "Y_hat"}: the reference's forward pass, and the expected gradients under
+                their keys ("dV" ...)
+    properties -- "shapes" (every key present, with its shape) and the gradient keys whose
+                  values to compare
+    rtol -- the relative tolerance (looser against finite differences)
+    """
+    name, sizes = "bptt", inputs["sizes"]
+    fn = using_reference(fn, "rnn_cell_forward", "rnn_forward")
+    result = fn(inputs["X"].copy(), inputs["Y"].copy(), expected["H"].copy(),
+                expected["Y_hat"].copy(), inputs["h0"].copy(),
+                copy_parameters(inputs["parameters"]))
+    keys = [key for key in properties if key != "shapes"]
+    gradients = expect_dict(result, GRADIENT_KEYS if "shapes" in properties else keys, name,
+                            sizes, "gradients")
+    if "shapes" in properties:
+        for key in GRADIENT_KEYS:
+            expect_shape(gradients[key], expected[key].shape, key, name, sizes,
+                         f"{key} has the shape of what it differentiates.")
+    m, T = inputs["X"].shape[1], inputs["X"].shape[2]
+    hints = [(-1.0, "the sign is flipped; dL/dz_t = Y_hat_t - Y_t")]
+    if m > 1:
+        hints.append((1.0 / m, "it looks averaged over the batch; the loss is a sum over the m "
+                               "sequences, not a mean"))
+    if T > 1:
+        hints.append((1.0 / T, "it looks averaged over time; the loss is a sum over the time "
+                               "steps"))
+    for key in keys:
+        expect_array(gradients[key], expected[key], key, name, sizes, BPTT_CAUSES[key], rtol=rtol,
+                     scale_hints=hints)
+
+
+def check_clip(fn, gradients, max_value, expected, properties, sizes):
+    """Call fn(gradients, max_value) on a copy and check properties.
+
+    gradients -- the dict passed in (a copy of it, kept unchanged here for the comparison)
+    expected -- the reference's clipped dict
+    properties -- some of "keys", "values", "untouched"
+    sizes -- describe(...) of the inputs
+    """
+    name = "clip"
+    inputs = f"{sizes}, max_value={max_value}"
+    passed = copy_parameters(gradients)
+    result = fn(passed, max_value)
+    if "untouched" in properties:
+        if sorted(passed) != sorted(gradients):
+            raise CheckFailed(
+                f"{name} changed the keys of the dict passed in on inputs {inputs}; build and "
+                "return a new dict, leave the one passed in as it was."
+            )
+        for key in gradients:
+            if not (isinstance(passed[key], np.ndarray) and np.array_equal(passed[key],
+                                                                          gradients[key])):
+                raise CheckFailed(
+                    f"{name} changed gradients[{key!r}] passed in on inputs {inputs}; clip into "
+                    "new arrays (not in place) and leave the inputs unchanged."
+                )
+    clipped = expect_dict(result, tuple(gradients), name, inputs, "the clipped gradients")
+    extra = [key for key in clipped if key not in gradients]
+    if "keys" in properties and extra:
+        raise CheckFailed(f"{name} added the key(s) {extra} on inputs {inputs}; return the same "
+                          "keys as the dict passed in.")
+    for key in gradients:
+        got = expect_shape(clipped[key], gradients[key].shape, f"clipped[{key!r}]", name, inputs,
+                           "Each array keeps its shape.")
+        if "values" not in properties:
+            continue
+        if np.any(got > max_value + 1e-12) or np.any(got < -max_value - 1e-12):
+            side = "above max_value" if np.any(got > max_value + 1e-12) else "below -max_value"
+            raise CheckFailed(
+                f"{name}: clipped[{key!r}] has values {side} on inputs {inputs} (max |value| "
+                f"{float(np.max(np.abs(got))):.3g}); clip both sides into [-max_value, max_value]."
+            )
+        inside = np.abs(gradients[key]) <= max_value
+        if not np.allclose(got[inside], gradients[key][inside], rtol=1e-12, atol=0.0):
+            raise CheckFailed(
+                f"{name}: clipped[{key!r}] changed values that were already within "
+                f"[-max_value, max_value] on inputs {inputs}; clip element by element (np.clip), "
+                "do not rescale the whole gradient."
+            )
+        expect_array(got, expected[key], f"clipped[{key!r}]", name, inputs,
+                     "values outside [-max_value, max_value] become -max_value or max_value")
+
+
+def draw_first_indices(fn, parameters, char_to_ix, seed, n):
+    """The first index of n names drawn with max_length=1 from one Generator default_rng(seed)."""
+    rng = np.random.default_rng(seed)
+    names = repeat(fn, n, copy_parameters(parameters), dict(char_to_ix), rng, max_length=1)
+    sizes = describe(n_x=parameters["V"].shape[1], n_h=parameters["V"].shape[0])
+    return [expect_index_list(out, len(char_to_ix), "sample", f"{sizes}, max_length=1")[0]
+            for out in names]
+
+
+def check_first_step(fn, inputs, expected, properties=()):
+    """The first index drawn follows the reference's yhat of the first step (chi-square test).
+
+    inputs -- {"parameters", "char_to_ix", "seed", "n", "sizes"}
+    expected -- {"probabilities": (n_y,), the first step's yhat; "critical": the chi-square
+                critical value at ALPHA for "df" degrees of freedom}
+    """
+    name = "sample"
+    fn = using_reference(fn, "rnn_cell_forward")
+    n_y = len(expected["probabilities"])
+    first = draw_first_indices(fn, inputs["parameters"], inputs["char_to_ix"], inputs["seed"],
+                               inputs["n"])
+    counts = np.bincount(np.array(first, dtype=int), minlength=n_y)
+    statistic, df = chi_square(counts, expected["probabilities"])
+    if df != expected["df"] or statistic > expected["critical"]:
+        if np.max(counts) == inputs["n"]:
+            cause = "every draw gave the same index, as argmax would; draw with rng.choice"
+        else:
+            cause = ("draw the index at random with the rng passed in, with the probabilities of "
+                     "this step's yhat (not argmax, not uniformly, not from h)")
+        raise CheckFailed(
+            f"{name}: the first index drawn does not follow yhat of the first step on inputs "
+            f"{inputs['sizes']} ({inputs['n']} names with max_length=1): frequencies "
+            f"{format_distribution(counts)}, expected "
+            f"{format_distribution(expected['probabilities'])} (chi-square {statistic:.1f} > "
+            f"{expected['critical']:.1f}; a correct sample fails "
+            f"this with probability below 1e-6); {cause}."
+        )
+
+
+# ------------------------------------------------------------------ hidden cases
+
+CASES: list[Case] = []
+
+
+@dataclass(frozen=True)
+class PublicCase:
+    """How ``autograder.checks.public`` renders one public case into a student's test file.
+
+    The test runs ``check(fn, build(**build_kwargs), <expected frozen as literals>, properties)``;
+    ``case.run`` runs the same call with ``expected()`` computed from the reference, so the two
+    agree by construction.
+    """
+
+    case: Case
+    check: Callable
+    build: Callable
+    build_kwargs: dict
+    expected: Callable[[], dict]
+    properties: tuple
+    helpers: tuple = field(default=())
+
+
+PUBLIC: list[PublicCase] = []
+
+
+def _add(function, name, points, run, hidden=True):
+    CASES.append(Case(function=function, name=name, points=points, hidden=hidden, run=run))
+
+
+def _add_public(function, name, points, check, build, build_kwargs, expected, properties,
+                helpers=()):
+    def run(fn):
+        check(fn, build(**build_kwargs), expected(), properties)
+
+    case = Case(function=function, name=name, points=points, hidden=False, run=run)
+    CASES.append(case)
+    PUBLIC.append(PublicCase(case, check, build, dict(build_kwargs), expected, tuple(properties),
+                             tuple(helpers)))
+
+
+def _inputs(k, n_x, n_h, n_y, m, T, scale=1.0):
+    return build_inputs(_PRIVATE_SEED + k, n_x, n_h, n_y, m, T, scale)
+
+
+# ---- rnn_cell_forward: 10 points
+
+
+def _cell_expected(inputs):
+    h_next, yhat_t = ref.rnn_cell_forward(inputs["X"][:, :, 0], inputs["h0"], inputs["parameters"])
+    return {"h_next": h_next, "yhat_t": yhat_t}
+
+
+def _cell_case(k, sizes, properties):
+    def run(fn):
+        inputs = _inputs(k, *sizes)
+        check_rnn_cell_forward(fn, inputs, _cell_expected(inputs), properties)
+    return run
+
+
+_CELL_PUBLIC = {"seed": PUBLIC_SEED, "n_x": 4, "n_h": 3, "n_y": 5, "m": 2, "T": 1}
+_add_public("rnn_cell_forward", "public_shapes_and_values", 2, check_rnn_cell_forward,
+            build_inputs, _CELL_PUBLIC, lambda: _cell_expected(build_inputs(**_CELL_PUBLIC)),
+            ("shapes", "h_next", "yhat_t", "sums"))
+_add("rnn_cell_forward", "shapes", 1, _cell_case(1, (3, 5, 4, 2, 1), ("shapes",)))
+_add("rnn_cell_forward", "h_next_values", 3, _cell_case(2, (3, 5, 4, 3, 1), ("h_next",)))
+_add("rnn_cell_forward", "yhat_values", 2, _cell_case(3, (5, 3, 4, 2, 1), ("yhat_t",)))
+_add("rnn_cell_forward", "columns_sum_to_1", 1, _cell_case(4, (3, 5, 4, 3, 1), ("sums",)))
+_add("rnn_cell_forward", "values_m1", 1,
+     _cell_case(5, (4, 6, 3, 1, 1), ("h_next", "yhat_t", "sums")))
+
+
+# ---- rnn_forward: 10 points
+
+
+def _forward_expected(inputs):
+    H, Y_hat = ref.rnn_forward(inputs["X"], inputs["h0"], inputs["parameters"])
+    return {"H": H, "Y_hat": Y_hat}
+
+
+def _forward_case(k, sizes, properties):
+    def run(fn):
+        inputs = _inputs(k, *sizes)
+        check_rnn_forward(fn, inputs, _forward_expected(inputs), properties)
+    return run
+
+
+def _h0_used(fn):
+    # A large h0 moves h_1 far from what h0 = 0 would give, so ignoring h0 cannot pass by luck.
+    inputs = _inputs(16, 3, 5, 4, 2, 2)
+    inputs["h0"] = np.sign(inputs["h0"]) * 0.9
+    check_rnn_forward(fn, inputs, _forward_expected(inputs), ("H",))
+
+
+_FORWARD_PUBLIC = {"seed": PUBLIC_SEED + 1, "n_x": 4, "n_h": 3, "n_y": 5, "m": 2, "T": 3}
+_add_public("rnn_forward", "public_shapes_and_values", 2, check_rnn_forward, build_inputs,
+            _FORWARD_PUBLIC, lambda: _forward_expected(build_inputs(**_FORWARD_PUBLIC)),
+            ("shapes", "H", "Y_hat"))
+_add("rnn_forward", "shapes", 1, _forward_case(11, (3, 5, 4, 2, 4), ("shapes",)))
+_add("rnn_forward", "H_values", 3, _forward_case(12, (3, 5, 4, 3, 4), ("H",)))
+_add("rnn_forward", "Y_hat_values", 2, _forward_case(13, (5, 4, 3, 2, 5), ("Y_hat",)))
+_add("rnn_forward", "T1", 1, _forward_case(14, (3, 5, 4, 2, 1), ("H", "Y_hat")))
+_add("rnn_forward", "h0_used", 1, _h0_used)
+
+
+# ---- bptt: 20 points
+
+
+def _bptt_expected(inputs):
+    H, Y_hat = ref.rnn_forward(inputs["X"], inputs["h0"], inputs["parameters"])
+    expected = {"H": H, "Y_hat": Y_hat}
+    expected.update(ref.bptt(inputs["X"], inputs["Y"], H, Y_hat, inputs["h0"],
+                             inputs["parameters"]))
+    return expected
+
+
+def _bptt_case(k, sizes, keys):
+    def run(fn):
+        inputs = _inputs(k, *sizes)
+        check_bptt(fn, inputs, _bptt_expected(inputs), keys)
+    return run
+
+
+def _bptt_finite_differences(fn):
+    # Against the loss itself, not the reference's bptt: the definition of the gradient.
+    inputs = _inputs(29, 2, 4, 3, 2, 3)
+    X, Y, h0, parameters = inputs["X"], inputs["Y"], inputs["h0"], inputs["parameters"]
+
+    def loss():
+        return ref.cross_entropy_loss(ref.rnn_forward(X, h0, parameters)[1], Y)
+
+    H, Y_hat = ref.rnn_forward(X, h0, parameters)
+    expected = {"H": H, "Y_hat": Y_hat}
+    for key in ("V", "U", "W", "beta1", "beta2"):
+        expected["d" + key] = gradcheck.numerical_gradient(loss, parameters[key])
+    expected["dh0"] = gradcheck.numerical_gradient(loss, h0)
+    check_bptt(fn, inputs, expected, GRADIENT_KEYS, rtol=1e-5)
+
+
+_BPTT_PUBLIC = {"seed": PUBLIC_SEED + 2, "n_x": 4, "n_h": 3, "n_y": 5, "m": 2, "T": 3}
+_add_public("bptt", "public_gradients", 3, check_bptt, build_inputs, _BPTT_PUBLIC,
+            lambda: _bptt_expected(build_inputs(**_BPTT_PUBLIC)), ("shapes",) + GRADIENT_KEYS)
+_add("bptt", "keys_and_shapes", 1, _bptt_case(21, (3, 5, 4, 2, 3), ("shapes",)))
+_add("bptt", "dW_dbeta2", 3, _bptt_case(22, (3, 5, 4, 3, 4), ("dW", "dbeta2")))
+_add("bptt", "dV_dU_dbeta1", 4, _bptt_case(23, (3, 5, 4, 3, 4), ("dV", "dU", "dbeta1")))
+_add("bptt", "dh0", 2, _bptt_case(24, (3, 5, 4, 3, 4), ("dh0",)))
+_add("bptt", "long_sequence", 2, _bptt_case(25, (4, 3, 5, 1, 6), GRADIENT_KEYS))
+_add("bptt", "batch_sum", 2, _bptt_case(26, (5, 4, 3, 4, 2), GRADIENT_KEYS))
+_add("bptt", "T1", 1, _bptt_case(27, (3, 5, 4, 1, 1), GRADIENT_KEYS))
+_add("bptt", "finite_differences", 2, _bptt_finite_differences)
+
+
+# ---- clip: 5 points
+
+
+def _clip_run(k, max_values, properties, spread=3.0):
+    def run(fn):
+        sizes = (3, 5, 4, 2)
+        gradients = build_gradients(_PRIVATE_SEED + k, *sizes, spread)
+        described = describe(n_x=sizes[0], n_h=sizes[1], n_y=sizes[2], m=sizes[3])
+        for max_value in max_values:
+            check_clip(fn, gradients, max_value, ref.clip(gradients, max_value), properties,
+                       described)
+    return run
+
+
+def _clip_keys(fn):
+    # Not the usual six keys: a clip that lists the keys itself drops or invents some.
+    rng = np.random.default_rng(_PRIVATE_SEED + 34)
+    gradients = {"dV": rng.uniform(-4, 4, (5, 3)), "dh0": rng.uniform(-4, 4, (5, 2)),
+                 "dgamma": rng.uniform(-4, 4, (2, 3, 4)), "db": rng.uniform(-4, 4, (7,))}
+    check_clip(fn, gradients, 1.5, ref.clip(gradients, 1.5), ("keys",),
+               "keys 'dV', 'dh0', 'dgamma', 'db' of shapes (5, 3), (5, 2), (2, 3, 4), (7,)")
+
+
+def _clip_public_expected():
+    gradients = build_gradients(**_CLIP_PUBLIC)
+    return ref.clip(gradients, 1.0)
+
+
+def check_clip_public(fn, gradients, expected, properties):
+    """check_clip with max_value 1.0 on the public gradients."""
+    check_clip(fn, gradients, 1.0, expected, properties, "n_x=4, n_h=3, n_y=5, m=2")
+
+
+_CLIP_PUBLIC = {"seed": PUBLIC_SEED + 3, "n_x": 4, "n_h": 3, "n_y": 5, "m": 2, "spread": 2.0}
+_add_public("clip", "public_values", 1, check_clip_public, build_gradients, _CLIP_PUBLIC,
+            _clip_public_expected, ("keys", "values", "untouched"), helpers=(check_clip,))
+_add("clip", "both_sides", 1, _clip_run(31, (2.0,), ("values",)))
+_add("clip", "max_value_respected", 1, _clip_run(32, (0.5, 10.0), ("values",), spread=12.0))
+_add("clip", "inputs_untouched", 1, _clip_run(33, (1.0,), ("untouched",)))
+_add("clip", "keys_and_shapes", 1, _clip_keys)
+
+
+# ---- sample: 15 points
+
+CHAR_TO_IX = {"\n": 0, "a": 1, "b": 2, "c": 3, "d": 4, "e": 5}
+
+
+def build_sample_inputs(seed, n_h, scale, seed_draws, n):
+    """Parameters for sample (n_x = n_y = 6: "\\n", "a".."e") and the draws' settings.
+
+    Returns:
+    dict with "parameters", "char_to_ix", "seed" (of the Generator passed to sample), "n"
+    (how many names) and "sizes"
+    """
+    parameters = build_inputs(seed, 6, n_h, 6, 1, 1, scale)["parameters"]
+    char_to_ix = {"\n": 0, "a": 1, "b": 2, "c": 3, "d": 4, "e": 5}
+    return {"parameters": parameters, "char_to_ix": char_to_ix, "seed": seed_draws, "n": n,
+            "sizes": describe(n_x=6, n_h=n_h, n_y=6)}
+
+
+def _critical(df):
+    return float(chi2.isf(ALPHA, df)) if df > 0 else 0.0
+
+
+def _first_step_expected(inputs):
+    n_h, n_x = inputs["parameters"]["V"].shape
+    _, yhat = ref.rnn_cell_forward(np.zeros((n_x, 1)), np.zeros((n_h, 1)), inputs["parameters"])
+    probabilities = yhat.ravel()
+    _, df = chi_square(inputs["n"] * probabilities, probabilities)
+    return {"probabilities": probabilities, "df": df, "critical": _critical(df)}
+
+
+# Hidden parameters: scale 1.5 makes yhat far from uniform and makes the next step depend strongly
+# on both the state and the character fed back, so feeding back zeros or resetting h fails.
+_SAMPLE = build_sample_inputs(_PRIVATE_SEED + 41, 4, 1.5, _PRIVATE_SEED + 42, 1500)
+_SAMPLE_SIZES = _SAMPLE["sizes"]
+
+
+def _sample_parameters(newline_shift):
+    parameters = copy_parameters(_SAMPLE["parameters"])
+    parameters["beta2"][0] += newline_shift
+    return parameters
+
+
+def _sample_first_step(fn):
+    inputs = dict(_SAMPLE)
+    check_first_step(fn, inputs, _first_step_expected(inputs))
+
+
+def _sample_next_step(fn):
+    """The second index, given the first, follows the reference's yhat of the second step."""
+    fn = using_reference(fn, "rnn_cell_forward")
+    parameters, n = _SAMPLE["parameters"], _SAMPLE["n"]
+    rng = np.random.default_rng(_PRIVATE_SEED + 43)
+    names = repeat(fn, n, copy_parameters(parameters), dict(CHAR_TO_IX), rng, max_length=2)
+    inputs = f"{_SAMPLE_SIZES}, max_length=2"
+    pairs = []
+    for out in names:
+        out = expect_index_list(out, VOCAB_SIZE, "sample", inputs)
+        if out[0] == 0:
+            continue
+        if len(out) < 2:
+            raise CheckFailed(f"sample returned {out} on inputs {inputs}; after drawing a "
+                              "character other than '\\n' it must draw again (max_length=2).")
+        pairs.append((out[0], out[1]))
+    n_h = parameters["U"].shape[0]
+    h1, _ = ref.rnn_cell_forward(np.zeros((VOCAB_SIZE, 1)), np.zeros((n_h, 1)), parameters)
+    statistic, df, worst = 0.0, 0, None
+    for first in range(1, VOCAB_SIZE):
+        seconds = [b for a, b in pairs if a == first]
+        if len(seconds) < 50:
+            continue
+        x = np.zeros((VOCAB_SIZE, 1))
+        x[first] = 1.0
+        _, yhat = ref.rnn_cell_forward(x, h1, parameters)
+        counts = np.bincount(np.array(seconds, dtype=int), minlength=VOCAB_SIZE)
+        s, d = chi_square(counts, yhat.ravel())
+        statistic, df = statistic + s, df + d
+        if worst is None or s > worst[0]:
+            worst = (s, first, counts, yhat.ravel())
+    if worst is None:
+        raise CheckFailed(f"sample drew '\\n' first almost every time on inputs {inputs}; the "
+                          "first index must follow yhat of the first step.")
+    critical = _critical(df)
+    if statistic > critical:
+        _, first, counts, probabilities = worst
+        raise CheckFailed(
+            f"sample: the second index drawn does not follow yhat of the second step on inputs "
+            f"{inputs} ({n} names, chi-square {statistic:.1f} > {critical:.1f}; a correct sample "
+            f"fails this with probability below 1e-6). After drawing index {first} first, the "
+            f"second had frequencies {format_distribution(counts)}, expected "
+            f"{format_distribution(probabilities)}; feed the one-hot vector of the index drawn "
+            "back as the next x, keep the state h from the previous step, and draw from the new "
+            "yhat."
+        )
+
+
+def _sample_list_of_ints(fn):
+    fn = using_reference(fn, "rnn_cell_forward")
+    rng = np.random.default_rng(_PRIVATE_SEED + 44)
+    out = fn(_sample_parameters(0.0), dict(CHAR_TO_IX), rng, max_length=10)
+    expect_index_list(out, VOCAB_SIZE, "sample", f"{_SAMPLE_SIZES}, max_length=10", strict=True)
+
+
+def _sample_stops_at_newline(fn):
+    fn = using_reference(fn, "rnn_cell_forward")
+    rng = np.random.default_rng(_PRIVATE_SEED + 45)
+    # '\n' made likely: names end after a few characters, well before the cap.
+    names = repeat(fn, 40, _sample_parameters(1.5), dict(CHAR_TO_IX), rng, max_length=30)
+    inputs = f"{_SAMPLE_SIZES}, max_length=30"
+    ended_early = 0
+    for out in names:
+        out = expect_index_list(out, VOCAB_SIZE, "sample", inputs)
+        if 0 in out[:-1]:
+            raise CheckFailed(
+                f"sample returned {out} on inputs {inputs}: it kept drawing after '\\n' (index 0) "
+                f"at position {out.index(0)}; stop as soon as char_to_ix['\\n'] is drawn."
+            )
+        if out[-1] != 0:
+            raise CheckFailed(f"sample returned {out} on inputs {inputs}; a name ends with "
+                              "char_to_ix['\\n'].")
+        ended_early += len(out) <= 30
+    if ended_early == 0:
+        raise CheckFailed(f"sample never stopped before max_length on inputs {inputs}, although "
+                          "'\\n' is likely at every step; stop when char_to_ix['\\n'] is drawn.")
+
+
+def _sample_max_length(fn):
+    fn = using_reference(fn, "rnn_cell_forward")
+    rng = np.random.default_rng(_PRIVATE_SEED + 46)
+    # '\n' made (nearly) impossible: every name runs into the cap.
+    for max_length in (7, 1):
+        names = repeat(fn, 5, _sample_parameters(-60.0), dict(CHAR_TO_IX), rng,
+                       max_length=max_length)
+        inputs = f"{_SAMPLE_SIZES}, max_length={max_length}, '\\n' never drawn"
+        for out in names:
+            out = expect_index_list(out, VOCAB_SIZE, "sample", inputs)
+            drawn = [i for i in out if i != 0]
+            if len(drawn) > max_length:
+                raise CheckFailed(f"sample drew {len(drawn)} characters on inputs {inputs}; "
+                                  "draw at most max_length of them.")
+            if len(out) != max_length + 1 or out[-1] != 0:
+                raise CheckFailed(
+                    f"sample returned {out} (length {len(out)}) on inputs {inputs}; after "
+                    "max_length draws without '\\n', append char_to_ix['\\n'], "
+                    f"so the result has max_length + 1 = {max_length + 1} indices."
+                )
+
+
+def _long_name(fn, seed):
+    rng = np.random.default_rng(seed)
+    out = fn(_sample_parameters(-60.0), dict(CHAR_TO_IX), rng, max_length=40)
+    return expect_index_list(out, VOCAB_SIZE, "sample", f"{_SAMPLE_SIZES}, max_length=40")
+
+
+def _sample_same_state(fn):
+    fn = using_reference(fn, "rnn_cell_forward")
+    first = _long_name(fn, _PRIVATE_SEED + 47)
+    second = _long_name(fn, _PRIVATE_SEED + 47)
+    if first != second:
+        raise CheckFailed(
+            f"sample gave two different names for two Generators in the same state on inputs "
+            f"{_SAMPLE_SIZES}, max_length=40; draw with the rng passed in (rng.choice), not with "
+            "np.random.* whose global state differs from call to call."
+        )
+
+
+def _sample_uses_rng(fn):
+    fn = using_reference(fn, "rnn_cell_forward")
+    first = _long_name(fn, _PRIVATE_SEED + 48)
+    second = _long_name(fn, _PRIVATE_SEED + 49)
+    if first == second:
+        raise CheckFailed(
+            f"sample gave the same 40-character name for Generators in different states on inputs "
+            f"{_SAMPLE_SIZES}, max_length=40; all randomness must come from the rng passed in "
+            "(not from np.random.* or a Generator made inside sample)."
+        )
+
+
+_SAMPLE_PUBLIC = {"seed": PUBLIC_SEED + 4, "n_h": 4, "scale": 2.0, "seed_draws": PUBLIC_SEED + 5,
+                  "n": 1000}
+_add_public("sample", "public_first_step", 3, check_first_step, build_sample_inputs,
+            _SAMPLE_PUBLIC, lambda: _first_step_expected(build_sample_inputs(**_SAMPLE_PUBLIC)),
+            (), helpers=(build_inputs, draw_first_indices))
+_add("sample", "returns_list_of_ints", 1, _sample_list_of_ints)
+_add("sample", "first_step_distribution", 3, _sample_first_step)
+_add("sample", "next_step_distribution", 3, _sample_next_step)
+_add("sample", "stops_at_newline", 1.5, _sample_stops_at_newline)
+_add("sample", "max_length_cap", 1.5, _sample_max_length)
+_add("sample", "same_rng_state_same_name", 1, _sample_same_state)
+_add("sample", "all_randomness_from_rng", 1, _sample_uses_rng)
+
+POINTS = {f: sum(c.points for c in CASES if c.function == f) for f in ref.GRADED}
+
+# What autograder.checks.public copies into every public test file of this notebook, besides the
+# helpers of autograder.checks and each public case's build, helpers and check.
+PUBLIC_CONSTANTS = ("GRADIENT_KEYS", "BPTT_CAUSES")
+PUBLIC_SUPPORT = (copy_parameters, require_function)
