@@ -207,18 +207,24 @@ class StudentProcess:
     oracle -- function name -> reference function, for ``with_reference`` calls (or None)
     timeout_cell, timeout_call, timeout_total -- seconds per cell, per call, for the whole
         submission (notebook runs, restarts and calls together)
-    support_dir -- a directory whose files are copied into the child's working directory
-        (data the notebook reads)
+    data_dir -- a directory copied to ``data/`` in the child's working directory (the files the
+        notebook reads as ``data/<name>``), or None
     """
 
     def __init__(self, cells, *, oracle=None, timeout_cell=60.0, timeout_call=30.0,
-                 timeout_total=300.0, support_dir=None, python=None):
+                 timeout_total=300.0, data_dir=None, hidden_paths=(), sandbox=None,
+                 python=None):
         self.cells = list(cells)
         self.oracle = oracle
         self.timeout_cell = float(timeout_cell)
         self.timeout_call = float(timeout_call)
         self.timeout_total = float(timeout_total)
-        self.support_dir = support_dir
+        self.data_dir = data_dir
+        self.hidden_paths = [str(p) for p in hidden_paths]
+        # None: use autograder.sandbox if it exists; False: a plain subprocess (tests, debugging).
+        self.sandbox = _sandbox() if sandbox in (None, True) else None
+        if sandbox is True and self.sandbox is None:
+            raise GraderError("autograder.sandbox is not available")
         self.python = python or sys.executable
         self.skipped = {}  # cell index -> reason ("timeout", "crash")
         self.reports = {}  # cell index -> CellReport, of the latest notebook run
@@ -245,9 +251,6 @@ class StudentProcess:
     def close(self):
         """Kill the child's whole process tree and remove its working directory."""
         self._kill()
-        if self._workdir:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
 
     @property
     def deadline_total(self):
@@ -257,30 +260,37 @@ class StudentProcess:
         return min(time.monotonic() + seconds, self.deadline_total)
 
     def _make_workdir(self):
+        """A fresh working directory per child: the child's two scripts, and data/."""
         self._workdir = tempfile.mkdtemp(prefix="autograder-student-")
-        if self.support_dir:
-            shutil.copytree(self.support_dir, self._workdir, dirs_exist_ok=True)
+        # The sandbox hides the project tree, so the child runs copies of its scripts by path.
+        scripts = os.path.join(self._workdir, "_grader")
+        os.mkdir(scripts)
+        for path in (CHILD_PATH, PROTOCOL_PATH):
+            shutil.copy(path, scripts)
+        if self.data_dir:
+            shutil.copytree(self.data_dir, os.path.join(self._workdir, "data"))
+        return os.path.join(scripts, CHILD_PATH.name)
 
     def _spawn(self):
         if self._t0 is None:
             self._t0 = time.monotonic()
-        if self._workdir is None:
-            self._make_workdir()
+        child_path = self._make_workdir()
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         pass_fds = (to_child_r, from_child_w)
-        argv = [self.python, "-I", "-u", str(CHILD_PATH), str(to_child_r), str(from_child_w)]
+        argv = [self.python, "-I", "-u", child_path, str(to_child_r), str(from_child_w)]
         # The child's own fd 1/2 (before it points them at /dev/null) go to this file, so that a
         # child failing to start leaves its Python traceback for the grader's error message.
         self._log = tempfile.TemporaryFile()
-        kwargs = dict(pass_fds=pass_fds, cwd=self._workdir, env=_child_env(self._workdir),
-                      stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log)
-        sandbox = _sandbox()
+        kwargs = dict(pass_fds=pass_fds, cwd=self._workdir, stdin=subprocess.DEVNULL,
+                      stdout=self._log, stderr=self._log)
         try:
-            if sandbox is not None and hasattr(sandbox, "spawn"):
-                self._proc = sandbox.spawn(argv, **kwargs)
+            if self.sandbox is not None:
+                # The sandbox picks the environment (and TMPDIR) that fits its mode.
+                self._proc = self.sandbox.spawn(argv, hidden_paths=self.hidden_paths, **kwargs)
             else:
-                self._proc = subprocess.Popen(argv, start_new_session=True, **kwargs)
+                self._proc = subprocess.Popen(argv, start_new_session=True,
+                                              env=_child_env(self._workdir), **kwargs)
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
@@ -306,9 +316,8 @@ class StudentProcess:
         proc, self._proc = self._proc, None
         self.ready = False
         if proc is not None:
-            sandbox = _sandbox()
-            if sandbox is not None and hasattr(sandbox, "kill_tree"):
-                sandbox.kill_tree(proc)
+            if hasattr(proc, "kill_all"):
+                proc.kill_all()  # autograder.sandbox.Sandboxed: its whole tree, waited for
             else:
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)  # its session: grandchildren too
@@ -330,6 +339,9 @@ class StudentProcess:
         if log is not None:
             log.close()
             self._log = None
+        if self._workdir:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
 
     def _exit_status(self):
         """How the child ended, waiting a moment for it to be reaped."""

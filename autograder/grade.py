@@ -1,0 +1,629 @@
+"""The grading core: one submission -> results.json; a batch -> results + grades.csv.
+
+Entry points:
+
+- ``python -m autograder grade SUBMISSION... --out DIR [--jobs N] [--timeout-cell S]
+  [--timeout-call S] [--timeout-total S] [--hidden-visibility V] [--data-dir DIR] [--config FILE]``
+  -> ``main(argv)``: ``DIR/<stem>/results.json`` per submission, ``DIR/grades.csv``, a summary table
+  on stdout. Exit status 0 whatever the scores, 2 for a usage error only.
+- Gradescope's ``run_autograder`` -> ``gradescope_main()``: the one submission in
+  ``$AUTOGRADER_ROOT/submission`` (default root /autograder) ->
+  ``$AUTOGRADER_ROOT/results/results.json``.
+
+Both call ``grade_submission``. A submission is a ``.ipynb`` or otter's exported ``.zip`` (the one
+notebook inside is graded; ``.OTTER_LOG`` and anything else in it is never opened). Whatever is
+wrong with it (missing, empty, too large, not UTF-8, not JSON, not a notebook, nbformat < 4, no
+graded function, several notebooks, a .py file) gives a results.json with score 0 and one test entry
+named ``submission`` saying exactly what was wrong.
+
+The student's code runs in a child process (``autograder.runner``); the checks run here, on plain
+data. results.json is written last, after the child's whole process tree is gone, into a directory
+the child never learns about.
+
+Time limits (defaults fit Gradescope's default 10-minute limit with room): 60 s per cell, 30 s per
+call, 300 s for the whole submission. Set them, lowest to highest precedence, in a JSON config file
+(``--config``; on Gradescope ``source/autograder_config.json``) with keys ``timeout_cell``,
+``timeout_call``, ``timeout_total``, ``hidden_visibility``, ``data_dir``; in environment variables
+``AUTOGRADER_TIMEOUT_CELL``, ``AUTOGRADER_TIMEOUT_CALL``, ``AUTOGRADER_TIMEOUT_TOTAL``,
+``AUTOGRADER_HIDDEN_VISIBILITY``; on the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import csv
+import dataclasses
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import zipfile
+import zlib
+from pathlib import Path
+
+from autograder import notebooks
+from autograder.runner import (
+    GraderError,
+    StudentError,
+    StudentFailure,
+    StudentProcess,
+    cells_from_notebook,
+)
+
+log = logging.getLogger("autograder.grade")
+
+MAX_SUBMISSION_BYTES = 50 * 1024 * 1024
+STDOUT_CAP = 10_000  # characters of the notebook's own output shown in results.json
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+INTERNAL_ERROR = ("internal grader error: the grader itself failed on this test, which is not your "
+                  "fault; please tell the course staff")
+
+
+class SubmissionError(ValueError):
+    """What is wrong with a submission, in a sentence for the student."""
+
+
+@dataclasses.dataclass
+class GradeConfig:
+    """Time limits (seconds) and settings of one grading run."""
+
+    timeout_cell: float = 60.0
+    timeout_call: float = 30.0
+    timeout_total: float = 300.0
+    hidden_visibility: str = "after_published"
+    data_dir: str | None = str(DEFAULT_DATA_DIR) if DEFAULT_DATA_DIR.is_dir() else None
+
+    def __post_init__(self):
+        for name in ("timeout_cell", "timeout_call", "timeout_total"):
+            value = float(getattr(self, name))
+            if not value > 0:
+                raise ValueError(f"{name} must be a positive number of seconds, not {value}")
+            setattr(self, name, value)
+        if self.hidden_visibility not in VISIBILITIES:
+            raise ValueError(f"hidden_visibility must be one of {', '.join(VISIBILITIES)}")
+
+
+ENV_KEYS = {
+    "timeout_cell": "AUTOGRADER_TIMEOUT_CELL",
+    "timeout_call": "AUTOGRADER_TIMEOUT_CALL",
+    "timeout_total": "AUTOGRADER_TIMEOUT_TOTAL",
+    "hidden_visibility": "AUTOGRADER_HIDDEN_VISIBILITY",
+}
+
+
+def load_config(path=None, env=None, **overrides) -> GradeConfig:
+    """Defaults, then the JSON file ``path``, then environment variables, then ``overrides``.
+
+    Raises ValueError (with a readable message) on an unreadable file or a bad value.
+    """
+    env = os.environ if env is None else env
+    values = {}
+    if path is not None:
+        try:
+            loaded = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"cannot read config file {path}: {exc}") from exc
+        if not isinstance(loaded, dict):
+            raise ValueError(f"config file {path} must hold a JSON object")
+        known = {f.name for f in dataclasses.fields(GradeConfig)}
+        unknown = sorted(set(loaded) - known)
+        if unknown:
+            raise ValueError(f"config file {path}: unknown keys {unknown}")
+        values.update(loaded)
+    for key, var in ENV_KEYS.items():
+        if env.get(var):
+            values[key] = env[var]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return GradeConfig(**values)
+
+
+# ----------------------------------------------------------------------------------------------
+# reading a submission
+
+
+def parse_notebook(data: bytes, name: str) -> dict:
+    """The notebook in ``data`` (the bytes of file ``name``), or SubmissionError saying why not."""
+    if not data.strip():
+        raise SubmissionError(f"{name} is empty: there is nothing to grade. Save the notebook "
+                              "in Jupyter and submit the saved .ipynb file.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(
+            f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}), "
+            "so it is not a Jupyter notebook file. Submit the .ipynb file that Jupyter saved."
+        ) from exc
+    try:
+        nb = json.loads(text)
+    except RecursionError as exc:
+        raise SubmissionError(f"{name} is not a valid notebook (JSON nested too deeply).") from exc
+    except json.JSONDecodeError as exc:
+        truncated = exc.pos >= len(text.rstrip()) - 1
+        why = "it looks cut off (truncated)" if truncated else "it is corrupted"
+        raise SubmissionError(
+            f"{name} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}): "
+            f"{why}. Open it in Jupyter, save it, and submit the saved .ipynb file again.") from exc
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise SubmissionError(f"{name} is JSON but not a Jupyter notebook (it has no list of "
+                              "\"cells\"). Submit the homework's .ipynb file.")
+    version = nb.get("nbformat")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SubmissionError(f"{name} is not a valid Jupyter notebook: it has no nbformat "
+                              "version number.")
+    if version < 4:
+        raise SubmissionError(
+            f"{name} uses the old notebook format {version}; the grader reads format 4. Open it in "
+            "a current Jupyter and save it (or run `jupyter nbconvert --to notebook "
+            "--nbformat 4`), then submit again.")
+    if version > 4:
+        raise SubmissionError(f"{name} uses notebook format {version}, which the grader does not "
+                              "know; save it as format 4.")
+    for number, cell in enumerate(nb["cells"]):
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+            raise SubmissionError(f"{name} is not a valid notebook: cell {number} has no valid "
+                                  "cell_type.")
+        source = cell.get("source")
+        if not (isinstance(source, str) or (isinstance(source, list)
+                                            and all(isinstance(s, str) for s in source))):
+            raise SubmissionError(f"{name} is not a valid notebook: cell {number} has no source "
+                                  "text.")
+        if not isinstance(cell.get("metadata", {}), dict):
+            raise SubmissionError(f"{name} is not a valid notebook: cell {number} has invalid "
+                                  "metadata.")
+    return nb
+
+
+def _too_large(name, size):
+    return SubmissionError(
+        f"{name} is too large ({size / 2**20:.1f} MB; the limit is "
+        f"{MAX_SUBMISSION_BYTES // 2**20} MB). Clear the outputs (Kernel > Restart & Clear "
+        "Output), save, and submit again.")
+
+
+def _notebook_from_zip(path: Path):
+    """(bytes, name) of the single notebook in otter's exported zip. Nothing else is read."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            candidates = []
+            for info in zf.infolist():
+                parts = info.filename.replace("\\", "/").split("/")
+                if info.is_dir() or not parts[-1].lower().endswith(".ipynb"):
+                    continue
+                if any(p.startswith(".") or p == "__MACOSX" for p in parts):
+                    continue  # .ipynb_checkpoints/, macOS resource forks, hidden files
+                candidates.append(info)
+            if not candidates:
+                raise SubmissionError(f"the zip file {path.name} contains no notebook (.ipynb). "
+                                      "Submit the zip that otter exported, or the .ipynb itself.")
+            if len(candidates) > 1:
+                listed = ", ".join(i.filename for i in candidates[:5])
+                raise SubmissionError(f"the zip file {path.name} contains several notebooks "
+                                      f"({listed}); it must contain exactly one.")
+            info = candidates[0]
+            name = f"{path.name}:{info.filename}"
+            if info.flag_bits & 0x1:
+                raise SubmissionError(f"{name} is encrypted; submit a zip without a password.")
+            if info.file_size > MAX_SUBMISSION_BYTES:
+                raise _too_large(name, info.file_size)
+            with zf.open(info) as f:
+                data = f.read(MAX_SUBMISSION_BYTES + 1)  # the size field may lie
+            if len(data) > MAX_SUBMISSION_BYTES:
+                raise _too_large(name, len(data))
+            return data, name
+    except SubmissionError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError,
+            ValueError) as exc:
+        raise SubmissionError(f"{path.name} is not a valid zip file, or it is damaged ({exc}). "
+                              "Export it again from the notebook, or submit the .ipynb.") from exc
+
+
+def load_submission(path) -> dict:
+    """The notebook (a dict) of a .ipynb or otter .zip submission; SubmissionError if unusable."""
+    path = Path(path)
+    if not path.exists():
+        raise SubmissionError(f"submission not found: {path}")
+    if not path.is_file():
+        raise SubmissionError(f"{path.name} is not a file; submit the .ipynb notebook.")
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        data, name = _notebook_from_zip(path)
+    elif suffix == ".ipynb":
+        size = path.stat().st_size
+        if size > MAX_SUBMISSION_BYTES:
+            raise _too_large(path.name, size)
+        data, name = path.read_bytes(), path.name
+    elif suffix == ".py":
+        raise SubmissionError(
+            f"{path.name} is a Python file; the grader needs the notebook itself. Submit the "
+            ".ipynb file (or the zip that the notebook's last cell exports), not a .py export.")
+    else:
+        raise SubmissionError(
+            f"{path.name}: unsupported file type {suffix or '(no extension)'!r}. Submit the "
+            ".ipynb notebook or the zip that the notebook's last cell exports.")
+    return parse_notebook(data, name)
+
+
+# ----------------------------------------------------------------------------------------------
+# grading
+
+
+def _case_line(case, passed, message):
+    earned = case.points if passed else 0
+    hidden = " [hidden]" if case.hidden else ""
+    line = f"{'PASS' if passed else 'FAIL'} {case.name}{hidden} ({earned:g}/{case.points:g})"
+    return f"{line}: {message}" if message else line
+
+
+def _why_undefined(name, nb, student):
+    """A sentence on why a graded function is missing from the student's namespace, or None."""
+    if name in student.defined:
+        return None
+    reports = {r.index: r for r in student.cell_reports()}
+    for index, cell in enumerate(nb["cells"]):
+        if cell.get("cell_type") == "code" and \
+                notebooks.defined_function(notebooks.cell_source(cell)) == name:
+            report = reports.get(index)
+            if report is not None and report.status not in ("ok", "not run"):
+                return f"{name} is not defined because its {report.describe()}"
+    return f"{name} is not defined: no cell of the notebook that ran defines it"
+
+
+def run_case(case, student, nb, check_failed):
+    """(passed, message) of one case, run against the student's process."""
+    try:
+        case.run(student.function(case.function))
+        return True, ""
+    except check_failed as exc:
+        return False, str(exc)
+    except StudentError as exc:
+        if exc.exc_type == "NameError" and case.function not in student.defined:
+            return False, _why_undefined(case.function, nb, student) or str(exc)
+        return False, str(exc)
+    except StudentFailure as exc:
+        return False, str(exc)
+    except Exception:  # noqa: BLE001 - a bug in a check must cost one case, never the batch
+        log.exception("internal grader error in case %s.%s", case.function, case.name)
+        return False, INTERNAL_ERROR
+
+
+def _load_cases(key):
+    """(cases, CheckFailed) of notebook ``key``."""
+    module = notebooks.checks_module(key)
+    check_failed = importlib.import_module("autograder.checks").CheckFailed
+    return list(module.CASES), check_failed
+
+
+def _entries(key, outcomes, config):
+    """Gradescope test entries, one per graded function, from [(case, passed, message)]."""
+    order = list(notebooks.NOTEBOOKS[key]["functions"])
+    order += [c.function for c, _, _ in outcomes if c.function not in order]
+    tests = []
+    for function in order:
+        mine = [(c, p, m) for c, p, m in outcomes if c.function == function]
+        if not mine:
+            continue
+        score = float(sum(c.points for c, p, _ in mine if p))
+        max_score = float(sum(c.points for c, _, _ in mine))
+        hidden = any(c.hidden for c, _, _ in mine)
+        tests.append({
+            "name": function,
+            "score": score,
+            "max_score": max_score,
+            "status": "passed" if score == max_score else "failed",
+            "output": "\n".join(_case_line(c, p, m) for c, p, m in mine)[:50_000],
+            "visibility": config.hidden_visibility if hidden else "visible",
+        })
+    return tests
+
+
+def _summary_output(key, tests, outcomes, student, config):
+    """The top-level output, visible at once: public cases, notebook problems, notebook output."""
+    score = sum(t["score"] for t in tests)
+    max_score = sum(t["max_score"] for t in tests)
+    lines = [f"Notebook: {key}.ipynb", f"Autograder score: {score:g} / {max_score:g}", ""]
+    public = [(c, p, m) for c, p, m in outcomes if not c.hidden]
+    if public:
+        lines.append("Public tests:")
+        lines += [f"  {c.function}: {_case_line(c, p, m)}" for c, p, m in public]
+    if any(c.hidden for c, _, _ in outcomes) and config.hidden_visibility != "visible":
+        lines.append("Hidden tests: their results appear when grades are published.")
+    problems = [r for r in student.cell_reports()
+                if r.status not in ("ok", "not run", "skipped (tagged skip-grading)")]
+    if problems:
+        lines += ["", "Problems while running your notebook (cells counted from 0, markdown "
+                      "included):"]
+        lines += [f"  {r.describe()}" for r in problems]
+    if student.budget_exhausted:
+        lines.append(f"  The submission used up its total time budget of "
+                     f"{config.timeout_total:g} s.")
+    text = student.notebook_output
+    if text.strip():
+        if len(text) > STDOUT_CAP:
+            text = text[:STDOUT_CAP] + f"\n[... {len(text) - STDOUT_CAP} more characters]"
+        lines += ["", "Output of your notebook:", text]
+    return "\n".join(lines)
+
+
+def _error_results(message, name, key=None):
+    return {
+        "score": 0.0,
+        "output": message,
+        "stdout_visibility": "hidden",
+        "tests": [{"name": "submission", "score": 0.0, "max_score": 0.0, "status": "failed",
+                   "output": message, "visibility": "visible"}],
+        "extra_data": {"submission": name, "notebook": key, "error": message},
+    }
+
+
+def _grade_notebook(nb, key, name, config):
+    cases, check_failed = _load_cases(key)
+    module_names = notebooks.NOTEBOOKS[key]["references"]
+    outcomes = []
+
+    def oracle(function):
+        if function not in module_names:
+            raise KeyError(f"{function} has no reference")
+        return notebooks.reference_function(key, function)
+
+    student = StudentProcess(cells_from_notebook(nb), oracle=oracle,
+                             timeout_cell=config.timeout_cell, timeout_call=config.timeout_call,
+                             timeout_total=config.timeout_total, data_dir=config.data_dir)
+    with student:
+        student.run_notebook()
+        for case in cases:
+            passed, message = run_case(case, student, nb, check_failed)
+            outcomes.append((case, passed, message))
+    # Here the child's whole process tree is gone (StudentProcess.close).
+    tests = _entries(key, outcomes, config)
+    return {
+        "score": float(sum(t["score"] for t in tests)),
+        "output": _summary_output(key, tests, outcomes, student, config),
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {"submission": name, "notebook": key, "error": None,
+                       "skipped_cells": {str(k): v for k, v in student.skipped.items()},
+                       "restarts": student.restarts},
+    }
+
+
+def _write_results(results, out_dir: Path):
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / ".results.json.tmp"
+    tmp.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    os.replace(tmp, out_dir / "results.json")
+
+
+def grade_submission(path, out_dir, config=None) -> dict:
+    """Grade one submission; writes ``out_dir/results.json`` (Gradescope's schema) and returns it.
+
+    Never raises for anything about the submission or the checks: bad inputs and grader bugs
+    become a results.json with a message.
+    """
+    config = config or GradeConfig()
+    path, out_dir = Path(path), Path(out_dir)
+    started = time.monotonic()
+    (out_dir / "results.json").unlink(missing_ok=True)  # never leave a stale one behind
+    key = None
+    try:
+        nb = load_submission(path)
+        try:
+            key = notebooks.identify(nb)
+        except notebooks.NotebookError as exc:
+            raise SubmissionError(f"{path.name}: {exc}") from exc
+        results = _grade_notebook(nb, key, path.name, config)
+    except SubmissionError as exc:
+        results = _error_results(str(exc), path.name, key)
+    except GraderError as exc:
+        log.error("grading %s failed: %s", path, exc)
+        results = _error_results(f"{INTERNAL_ERROR} ({exc})", path.name, key)
+    except Exception:  # noqa: BLE001 - one bad submission never stops a batch
+        log.exception("internal grader error while grading %s", path)
+        results = _error_results(INTERNAL_ERROR, path.name, key)
+    results["execution_time"] = round(time.monotonic() - started, 2)
+    _write_results(results, out_dir)
+    return results
+
+
+# ----------------------------------------------------------------------------------------------
+# the command line
+
+
+def _out_names(paths):
+    """A distinct directory name per submission: its stem, then stem-2, stem-3, ..."""
+    names, seen = [], set()
+    for path in paths:
+        stem = Path(path).stem or "submission"
+        name, n = stem, 1
+        while name in seen:
+            n += 1
+            name = f"{stem}-{n}"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def _row(path, results):
+    extra = results.get("extra_data", {})
+    key = extra.get("notebook")
+    per_function = {t["name"]: t["score"] for t in results.get("tests", [])
+                    if t["name"] != "submission"}
+    max_score = sum(t["max_score"] for t in results.get("tests", []))
+    return {
+        "submission": str(path),
+        "notebook": key or "",
+        "total": f"{results.get('score', 0.0):g}",
+        "max": f"{max_score:g}" if key else "",
+        "functions": per_function,
+        "error": extra.get("error") or "",
+    }
+
+
+def write_grades_csv(path, rows):
+    """grades.csv: submission, notebook, total, max, one column per graded function, error."""
+    keys = {r["notebook"] for r in rows if r["notebook"]}
+    functions = [f for key, entry in notebooks.NOTEBOOKS.items() if key in keys
+                 for f in entry["functions"]]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["submission", "notebook", "total", "max", *functions, "error"])
+        for r in rows:
+            scores = [f"{r['functions'][fn]:g}" if fn in r["functions"] else ""
+                      for fn in functions]
+            writer.writerow([r["submission"], r["notebook"], r["total"], r["max"], *scores,
+                             r["error"].replace("\n", " ")])
+
+
+def _summary_table(rows):
+    width = min(max([len(r["submission"]) for r in rows] + [10]), 50)
+    lines = [f"{'submission':<{width}}  {'notebook':<22}  {'score':>11}  error"]
+    for r in rows:
+        score = f"{r['total']}/{r['max']}" if r["max"] else r["total"]
+        error = r["error"][:70] + ("..." if len(r["error"]) > 70 else "")
+        lines.append(f"{r['submission'][-width:]:<{width}}  {r['notebook']:<22}  {score:>11}  "
+                     f"{error}")
+    return "\n".join(lines)
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder grade",
+        description="Grade notebooks exactly as the Gradescope autograder does.")
+    parser.add_argument("submissions", nargs="+", metavar="SUBMISSION",
+                        help=".ipynb files or otter's exported .zip files")
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="writes DIR/<stem>/results.json and DIR/grades.csv")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="grade N submissions at a time (default 1)")
+    parser.add_argument("--timeout-cell", type=float, metavar="S", help="seconds per cell (60)")
+    parser.add_argument("--timeout-call", type=float, metavar="S",
+                        help="seconds per call of a graded function (30)")
+    parser.add_argument("--timeout-total", type=float, metavar="S",
+                        help="seconds for a whole submission (300)")
+    parser.add_argument("--hidden-visibility", choices=VISIBILITIES,
+                        help="Gradescope visibility of entries with hidden cases "
+                             "(default after_published)")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="copied to data/ beside the notebook (default: the project's data/)")
+    parser.add_argument("--config", metavar="FILE", help="JSON file of the settings above")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def main(argv=None) -> int:
+    """``python -m autograder grade``; returns the exit status (0, or 2 for a usage error)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: 2 for a usage error, 0 for --help
+        return int(exc.code or 0)
+    if args.jobs < 1:
+        parser.print_usage(sys.stderr)
+        print("error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        config = load_config(args.config, timeout_cell=args.timeout_cell,
+                             timeout_call=args.timeout_call, timeout_total=args.timeout_total,
+                             hidden_visibility=args.hidden_visibility, data_dir=args.data_dir)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if config.data_dir is not None and not Path(config.data_dir).is_dir():
+        print(f"error: data directory {config.data_dir} does not exist", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"error: cannot create {out}: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    paths = [Path(p) for p in args.submissions]
+    names = _out_names(paths)
+    results = [None] * len(paths)
+
+    def one(i):
+        try:
+            return grade_submission(paths[i], out / names[i], config)
+        except Exception:  # noqa: BLE001 - e.g. out/<name> not writable: note it, go on
+            log.exception("could not grade %s", paths[i])
+            return _error_results(INTERNAL_ERROR, paths[i].name)
+
+    from tqdm import tqdm
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(one, i): i for i in range(len(paths))}
+        bar = tqdm(total=len(paths), unit="submission", disable=args.no_progress or None,
+                   file=sys.stderr)
+        for future in concurrent.futures.as_completed(futures):
+            results[futures[future]] = future.result()
+            bar.update(1)
+        bar.close()
+    rows = [_row(p, r) for p, r in zip(paths, results, strict=True)]
+    write_grades_csv(out / "grades.csv", rows)
+    print(_summary_table(rows))
+    print(f"\nresults: {out}/<submission>/results.json, grades: {out / 'grades.csv'}")
+    return 0
+
+
+def find_submission(directory: Path) -> Path:
+    """The one file to grade in Gradescope's submission directory; SubmissionError if unclear."""
+    if not directory.is_dir():
+        raise SubmissionError("no submission was found (the submission directory is missing).")
+
+    def visible_files(d):
+        return sorted(p for p in d.iterdir() if p.is_file() and not p.name.startswith("."))
+
+    files = visible_files(directory)
+    if not files:  # a student who uploaded a folder: look one level down
+        for sub in sorted(p for p in directory.iterdir() if p.is_dir()
+                          and not p.name.startswith(".") and p.name != "__MACOSX"):
+            files += visible_files(sub)
+    notebooks_ = [p for p in files if p.suffix.lower() == ".ipynb"]
+    if len(notebooks_) == 1:
+        return notebooks_[0]
+    if len(notebooks_) > 1:
+        raise SubmissionError("the submission contains several notebooks ("
+                              + ", ".join(p.name for p in notebooks_[:5])
+                              + "); submit exactly one .ipynb (or otter's zip).")
+    zips = [p for p in files if p.suffix.lower() == ".zip"]
+    if len(zips) == 1:
+        return zips[0]
+    if len(files) == 1:
+        return files[0]  # grade_submission says what is wrong with it
+    if not files:
+        raise SubmissionError("the submission is empty: upload the .ipynb notebook.")
+    raise SubmissionError("no notebook (.ipynb) found in the submission (files: "
+                          + ", ".join(p.name for p in files[:5]) + "); upload the .ipynb.")
+
+
+def gradescope_main() -> int:
+    """Gradescope's run_autograder: grade $AUTOGRADER_ROOT/submission into results/results.json."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+    results_dir = root / "results"
+    config_file = root / "source" / "autograder_config.json"
+    data_dir = root / "source" / "data"
+    try:
+        config = load_config(config_file if config_file.is_file() else None,
+                             data_dir=str(data_dir) if data_dir.is_dir() else None)
+    except ValueError as exc:
+        log.error("bad autograder configuration, using defaults: %s", exc)
+        config = GradeConfig()
+    started = time.monotonic()
+    try:
+        submission = find_submission(root / "submission")
+    except SubmissionError as exc:
+        results = _error_results(str(exc), "submission")
+        results["execution_time"] = round(time.monotonic() - started, 2)
+        _write_results(results, results_dir)
+    else:
+        results = grade_submission(submission, results_dir, config)
+    total = sum(t["max_score"] for t in results["tests"])
+    print(f"graded {results['extra_data'].get('submission')}: {results['score']:g}/{total:g}"
+          + (f" ({results['extra_data']['error']})" if results["extra_data"].get("error") else ""))
+    return 0
