@@ -59,7 +59,7 @@ class ProtocolError(ValueError):
 
 
 def _wire_array(a):
-    """An ndarray (any subclass) as a C-contiguous array of one of the three wire dtypes."""
+    """An ndarray (any subclass) as a base ndarray of one of the three wire dtypes."""
     a = np.asarray(a)  # drops subclasses: np.matrix, masked arrays, ... become base ndarray
     kind = a.dtype.kind
     if a.dtype.fields is not None or kind in "OUSVMmc":
@@ -76,7 +76,8 @@ def _wire_array(a):
         target = WIRE_DTYPES["int64"]
     else:  # pragma: no cover - every numpy kind is listed above
         raise ProtocolError(f"arrays of dtype {a.dtype} cannot be sent")
-    return np.ascontiguousarray(a, dtype=target)
+    # Not ascontiguousarray: it turns a 0-d array into shape (1,). tobytes() writes C order anyway.
+    return a.astype(target, copy=False)
 
 
 def _encode(value, blobs, sizes, depth):
