@@ -1,0 +1,8 @@
+# function: rnn_cell_forward
+# kind: bug
+# description: no tanh: the hidden state is linear
+
+def rnn_cell_forward(x_t, h_prev, parameters):
+    h_next = parameters["U"] @ h_prev + parameters["V"] @ x_t + parameters["beta1"]
+    yhat_t = softmax(parameters["W"] @ h_next + parameters["beta2"])
+    return h_next, yhat_t

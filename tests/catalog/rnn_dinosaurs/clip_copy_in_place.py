@@ -1,0 +1,9 @@
+# function: clip
+# kind: correct
+# description: copies each array, then clips the copy in place
+
+def clip(gradients, max_value):
+    clipped = {key: value.copy() for key, value in gradients.items()}
+    for value in clipped.values():
+        np.clip(value, -max_value, max_value, out=value)
+    return clipped

@@ -1,0 +1,8 @@
+# function: clip
+# kind: bug
+# description: writes the clipped arrays back into the dict passed in
+
+def clip(gradients, max_value):
+    for key, value in gradients.items():
+        gradients[key] = np.clip(value, -max_value, max_value)
+    return gradients

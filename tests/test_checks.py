@@ -1,0 +1,283 @@
+"""The checks of notebook 1 (autograder.checks.rnn_dinosaurs) against the catalog of implementations.
+
+Every case runs on real Python functions here (stock mode, no proxy): each catalog entry is executed
+like a notebook cell, in a namespace holding np, softmax and the reference's other graded functions.
+A bug must lose points in its own function's cases, a correct alternative and the reference must
+pass every case, the stub (body ``...``) must score 0 with nothing raised but CheckFailed. The public
+test files must agree with the public cases and hold no solution code and no hidden case.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import otter
+import pytest
+
+from autograder.checks import (
+    Case,
+    CheckFailed,
+    expect_array,
+    expect_tuple,
+    repeat,
+    using_reference,
+)
+from autograder.checks import rnn_dinosaurs as checks
+from autograder.checks.public import render_public_tests
+from solutions import rnn as ref
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "catalog"))
+from catalog import load_catalog  # noqa: E402
+
+POINTS = {"rnn_cell_forward": 10, "rnn_forward": 10, "bptt": 20, "clip": 5, "sample": 15}
+BUGS = load_catalog("bug")
+CORRECT = load_catalog("correct")
+
+
+def cases_of(function):
+    return [case for case in checks.CASES if case.function == function]
+
+
+def cell_namespace(function):
+    """What a notebook cell defining ``function`` sees: np, softmax, the other graded functions."""
+    namespace = {"np": np, "softmax": ref.softmax}
+    namespace.update({name: getattr(ref, name) for name in ref.GRADED if name != function})
+    return namespace
+
+
+def load_entry(entry):
+    namespace = cell_namespace(entry.function)
+    exec(compile(entry.source, str(entry.path), "exec"), namespace)
+    return namespace[entry.function]
+
+
+def run_all(fn, function):
+    """{case name: None if passed, else the exception} for every case of function."""
+    outcome = {}
+    for case in cases_of(function):
+        try:
+            case.run(fn)
+            outcome[case.name] = None
+        except Exception as e:  # a student's own exception fails the case, as in the grader
+            outcome[case.name] = e
+    return outcome
+
+
+def score(outcome, function):
+    return sum(c.points for c in cases_of(function) if outcome[c.name] is None)
+
+
+# ------------------------------------------------------------------ structure
+
+
+def test_cases_structure():
+    assert all(isinstance(case, Case) for case in checks.CASES)
+    assert {case.function for case in checks.CASES} == set(ref.GRADED)
+    for function, total in POINTS.items():
+        cases = cases_of(function)
+        assert sum(c.points for c in cases) == total
+        names = [c.name for c in cases]
+        assert len(names) == len(set(names)) and all(n.isidentifier() for n in names)
+        assert 1 <= sum(not c.hidden for c in cases) <= 2
+        assert sum(c.hidden for c in cases) >= 4
+
+
+def test_catalog_size():
+    assert len(BUGS) >= 28 and len(CORRECT) >= 5
+    assert {entry.function for entry in BUGS} == set(ref.GRADED)
+    assert {entry.function for entry in CORRECT} == set(ref.GRADED)
+
+
+# ------------------------------------------------------------------ the reference, the stub
+
+
+@pytest.mark.parametrize("function", ref.GRADED)
+def test_reference_passes_every_case_quickly(function):
+    start = time.perf_counter()
+    outcome = run_all(getattr(ref, function), function)
+    elapsed = time.perf_counter() - start
+    assert {name: e for name, e in outcome.items() if e is not None} == {}
+    assert elapsed < 3.0, f"{function}'s cases took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("function", ref.GRADED)
+def test_stub_scores_zero_with_helpful_messages(function):
+    # The student's starting point: the signature, a docstring, a body of `...` (returns None).
+    signature = inspect.signature(getattr(ref, function))
+    namespace = cell_namespace(function)
+    exec(f"def {function}{signature}:\n    # YOUR CODE HERE\n    ...\n", namespace)
+    outcome = run_all(namespace[function], function)
+    for name, error in outcome.items():
+        assert type(error) is CheckFailed, f"{name}: {error!r}"
+        assert function in str(error) and "None" in str(error), str(error)
+
+
+@pytest.mark.parametrize("returned, words", [
+    ((np.zeros((3, 2)),), "1 values"),
+    ([np.zeros((3, 2)), np.zeros((5, 2)), 0], "3 values"),
+    ("text", "str"),
+    (np.zeros((3, 2)), "array of shape (3, 2)"),
+])
+def test_wrong_return_types_fail_with_a_message(returned, words):
+    def rnn_cell_forward(x_t, h_prev, parameters):
+        return returned
+
+    for case in cases_of("rnn_cell_forward"):
+        with pytest.raises(CheckFailed, match=re.escape(words)):
+            case.run(rnn_cell_forward)
+
+
+# ------------------------------------------------------------------ the catalog
+
+
+@pytest.mark.parametrize("entry", BUGS, ids=[e.name for e in BUGS])
+def test_bug_loses_points(entry):
+    outcome = run_all(load_entry(entry), entry.function)
+    assert score(outcome, entry.function) < POINTS[entry.function], entry.description
+    failures = [e for e in outcome.values() if e is not None]
+    for error in failures:
+        if isinstance(error, CheckFailed):
+            assert str(error).startswith(entry.function) or f" {entry.function} " in str(error)
+    if entry.message:
+        messages = " | ".join(str(e) for e in failures)
+        assert entry.message in messages, messages
+
+
+@pytest.mark.parametrize("entry", CORRECT, ids=[e.name for e in CORRECT])
+def test_correct_alternative_passes(entry):
+    outcome = run_all(load_entry(entry), entry.function)
+    assert {name: e for name, e in outcome.items() if e is not None} == {}
+
+
+def test_a_bug_in_rnn_cell_forward_is_not_charged_to_rnn_forward_with_a_proxy():
+    # A stand-in for autograder.runner's proxy: with_reference swaps the reference into the
+    # student's namespace, as the real proxy does across the process boundary.
+    buggy_cell = load_entry(next(e for e in BUGS if e.name == "cell_missing_beta1"))
+
+    class Proxy:
+        def __init__(self, fn, globals_):
+            self.fn, self.globals_ = fn, globals_
+
+        def __call__(self, *args, **kwargs):
+            return self.fn(*args, **kwargs)
+
+        def with_reference(self, *names):
+            namespace = dict(self.globals_)
+            namespace.update({name: getattr(ref, name) for name in names})
+            exec(inspect.getsource(ref.rnn_forward), namespace)
+            return namespace["rnn_forward"]
+
+        def repeat(self, n, *args, **kwargs):
+            return [self.fn(*args, **kwargs) for _ in range(n)]
+
+    namespace = cell_namespace("rnn_forward")
+    namespace["rnn_cell_forward"] = buggy_cell
+    exec(inspect.getsource(ref.rnn_forward), namespace)
+    student_forward = namespace["rnn_forward"]
+    assert score(run_all(student_forward, "rnn_forward"), "rnn_forward") < POINTS["rnn_forward"]
+    proxy = Proxy(student_forward, namespace)
+    assert score(run_all(proxy, "rnn_forward"), "rnn_forward") == POINTS["rnn_forward"]
+    assert repeat(proxy, 2, np.zeros((3, 1, 1)), np.zeros((5, 1)),
+                  checks.build_inputs(0, 3, 5, 4, 1, 1)["parameters"])[1][0].shape == (5, 1, 1)
+    assert using_reference(student_forward, "rnn_cell_forward") is student_forward
+
+
+# ------------------------------------------------------------------ message helpers
+
+
+def test_expect_array_names_transposes_scales_and_sizes():
+    expected = np.arange(1.0, 7.0).reshape(2, 3)
+    with pytest.raises(CheckFailed, match="looks transposed"):
+        expect_array(expected.T, expected, "dV", "bptt", "m=2", "cause")
+    with pytest.raises(CheckFailed, match=r"0\.5 times .*averaged over the batch"):
+        expect_array(expected / 2, expected, "dV", "bptt", "m=2", "cause",
+                     scale_hints=[(0.5, "averaged over the batch")])
+    with pytest.raises(CheckFailed, match=r"differs from the reference by 16.7% .*m=2; cause\."):
+        bad = expected.copy()
+        bad[1, 2] += 1.0
+        expect_array(bad, expected, "dV", "bptt", "m=2", "cause")
+    with pytest.raises(CheckFailed, match="keepdims"):
+        expect_array(np.ones(3), np.ones((3, 1)), "dbeta1", "bptt", "m=2", "cause")
+    with pytest.raises(CheckFailed, match="NaN"):
+        expect_array(np.full((2, 3), np.nan), expected, "dV", "bptt", "m=2", "cause")
+    # Rounding differences far above float64's are still equal.
+    expect_array(expected * (1 + 1e-9), expected, "dV", "bptt", "m=2", "cause")
+    with pytest.raises(CheckFailed, match="forget the return"):
+        expect_tuple(None, ("H", "Y_hat"), "rnn_forward", "m=2")
+
+
+# ------------------------------------------------------------------ public test files
+
+PUBLIC = render_public_tests("rnn_dinosaurs")
+
+
+@pytest.fixture(scope="module")
+def public_dir(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("tests")
+    for function, text in PUBLIC.items():
+        (directory / f"{function}.py").write_text(text)
+    return directory
+
+
+def public_check(public_dir, function, fn):
+    env = cell_namespace(function)
+    env[function] = fn
+    return otter.Notebook(tests_dir=str(public_dir)).check(function, env)
+
+
+def test_public_files_format():
+    assert set(PUBLIC) == set(ref.GRADED)
+    for function, text in PUBLIC.items():
+        assert "OK_FORMAT = False" in text and f"name = {function!r}" in text
+        assert "from otter.test_files import test_case" in text
+        public_cases = [c for c in cases_of(function) if not c.hidden]
+        for case in public_cases:
+            assert f"@test_case(name={case.name!r}, points={case.points!r}, hidden=False)" in text
+        assert text.count("@test_case(") == len(public_cases)
+
+
+def test_public_files_hold_no_solution_and_no_hidden_case():
+    solution_lines = set()
+    for function in ref.GRADED:
+        source = inspect.getsource(getattr(ref, function))
+        body = source.split('"""')[-1]
+        solution_lines.update(line.strip() for line in body.splitlines() if len(line.strip()) > 20)
+    hidden = {c.name for c in checks.CASES if c.hidden}
+    for function, text in PUBLIC.items():
+        assert "np.tanh" not in text and "rng.choice(" not in text
+        assert not re.search(r"^\s*(from|import) (solutions|autograder)", text, re.M)
+        assert "PRIVATE" not in text and str(checks._PRIVATE_SEED) not in text
+        assert not [line for line in solution_lines if line in text]
+        assert not [name for name in hidden if re.search(rf"\b{name}\b", text) and "_" in name]
+
+
+def test_public_files_pass_the_reference(public_dir):
+    for function in ref.GRADED:
+        result = public_check(public_dir, function, getattr(ref, function))
+        assert result.passed_all, repr(result)
+
+
+def test_public_files_report_a_missing_function(public_dir):
+    result = public_check(public_dir, "bptt", None)
+    assert not result.passed_all and "bptt is not defined" in repr(result)
+
+
+@pytest.mark.parametrize("entry", BUGS + CORRECT, ids=[e.name for e in BUGS + CORRECT])
+def test_public_file_agrees_with_public_cases(public_dir, entry):
+    fn = load_entry(entry)
+    public_cases = [c for c in cases_of(entry.function) if not c.hidden]
+    expected = {}
+    for case in public_cases:
+        try:
+            case.run(fn)
+            expected[case.name] = True
+        except Exception:
+            expected[case.name] = False
+    result = public_check(public_dir, entry.function, fn)
+    got = {r.test_case.name: r.passed for r in result.test_case_results}
+    assert got == expected
