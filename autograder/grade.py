@@ -76,6 +76,8 @@ class GradeConfig:
     timeout_total: float = 300.0
     hidden_visibility: str = "after_published"
     data_dir: str | None = str(DEFAULT_DATA_DIR) if DEFAULT_DATA_DIR.is_dir() else None
+    # None: autograder.sandbox when it exists; False: a plain subprocess (tests, debugging).
+    sandbox: bool | None = None
 
     def __post_init__(self):
         for name in ("timeout_cell", "timeout_call", "timeout_total"):
@@ -360,7 +362,7 @@ def _error_results(message, name, key=None):
     }
 
 
-def _grade_notebook(nb, key, name, config):
+def _grade_notebook(nb, key, name, config, out_dir):
     cases, check_failed = _load_cases(key)
     module_names = notebooks.NOTEBOOKS[key]["references"]
     outcomes = []
@@ -372,7 +374,8 @@ def _grade_notebook(nb, key, name, config):
 
     student = StudentProcess(cells_from_notebook(nb), oracle=oracle,
                              timeout_cell=config.timeout_cell, timeout_call=config.timeout_call,
-                             timeout_total=config.timeout_total, data_dir=config.data_dir)
+                             timeout_total=config.timeout_total, data_dir=config.data_dir,
+                             hidden_paths=[out_dir], sandbox=config.sandbox)
     with student:
         student.run_notebook()
         for case in cases:
@@ -407,6 +410,7 @@ def grade_submission(path, out_dir, config=None) -> dict:
     config = config or GradeConfig()
     path, out_dir = Path(path), Path(out_dir)
     started = time.monotonic()
+    out_dir.mkdir(parents=True, exist_ok=True)  # exists (and is hidden) before the child starts
     (out_dir / "results.json").unlink(missing_ok=True)  # never leave a stale one behind
     key = None
     try:
@@ -415,7 +419,7 @@ def grade_submission(path, out_dir, config=None) -> dict:
             key = notebooks.identify(nb)
         except notebooks.NotebookError as exc:
             raise SubmissionError(f"{path.name}: {exc}") from exc
-        results = _grade_notebook(nb, key, path.name, config)
+        results = _grade_notebook(nb, key, path.name, config, out_dir)
     except SubmissionError as exc:
         results = _error_results(str(exc), path.name, key)
     except GraderError as exc:
