@@ -144,10 +144,12 @@ def parse_notebook(data: bytes, name: str) -> dict:
     except RecursionError as exc:
         raise SubmissionError(f"{name} is not a valid notebook (JSON nested too deeply).") from exc
     except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(text.rstrip()) - 1
+        stripped = text.rstrip()
+        # A notebook ends with "}"; an error at the very end or a missing "}" means a cut-off file.
+        truncated = exc.pos >= len(stripped) - 1 or not stripped.endswith("}")
         why = "it looks cut off (truncated)" if truncated else "it is corrupted"
         raise SubmissionError(
-            f"{name} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}): "
+            f"{name} is not valid JSON ({exc.msg}; line {exc.lineno}, column {exc.colno}): "
             f"{why}. Open it in Jupyter, save it, and submit the saved .ipynb file again.") from exc
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise SubmissionError(f"{name} is JSON but not a Jupyter notebook (it has no list of "
