@@ -170,17 +170,19 @@ def main(argv=None):
                                    args.seconds, seed, args.eval_every, bucket)
             trainers["torch.nn.RNN (n_h=64, m=32, 1 thread)"] = torch_rnn
 
-    rows = {}
-    for label, fn in trainers.items():
-        times, bests = [], []
-        for seed in range(args.runs):
+    # Seeds outer, trainers inner: a change in the machine's load hits every trainer alike.
+    results = {label: ([], []) for label in trainers}
+    for seed in range(args.runs):
+        for label, fn in trainers.items():
             curve, best = fn(seed)
             reached = time_to_target(curve, args.target)
-            times.append(reached)
-            bests.append(best)
+            results[label][0].append(reached)
+            results[label][1].append(best)
             shown = "not reached" if reached is None else f"{reached:.3f} s"
             print(f"  {label} seed {seed}: to {args.target}: {shown}; best {best:.4f}; "
                   f"trained {curve[-1][0]:.2f} s", flush=True)
+    rows = {}
+    for label, (times, bests) in results.items():
         # A run that never reached the target counts as infinitely slow in the median.
         med_time = statistics.median(t if t is not None else float("inf") for t in times)
         rows[label] = (med_time, statistics.median(bests))
