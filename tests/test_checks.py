@@ -1,10 +1,10 @@
-"""The checks of notebook 1 (autograder.checks.rnn_dinosaurs) against the catalog of implementations.
+"""The checks of notebook 1 (autograder.checks.rnn_dinosaurs) against the catalog.
 
 Every case runs on real Python functions here (stock mode, no proxy): each catalog entry is executed
 like a notebook cell, in a namespace holding np, softmax and the reference's other graded functions.
 A bug must lose points in its own function's cases, a correct alternative and the reference must
-pass every case, the stub (body ``...``) must score 0 with nothing raised but CheckFailed. The public
-test files must agree with the public cases and hold no solution code and no hidden case.
+pass every case, the stub (body ``...``) must score 0 with nothing raised but CheckFailed. The
+public test files must agree with the public cases and hold no solution code and no hidden case.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def cell_namespace(function):
 
 def load_entry(entry):
     namespace = cell_namespace(entry.function)
-    exec(compile(entry.source, str(entry.path), "exec"), namespace)
+    exec(compile(entry.definition, str(entry.path), "exec"), namespace)
     return namespace[entry.function]
 
 
@@ -248,7 +248,7 @@ def test_public_files_hold_no_solution_and_no_hidden_case():
         body = source.split('"""')[-1]
         solution_lines.update(line.strip() for line in body.splitlines() if len(line.strip()) > 20)
     hidden = {c.name for c in checks.CASES if c.hidden}
-    for function, text in PUBLIC.items():
+    for text in PUBLIC.values():
         assert "np.tanh" not in text and "rng.choice(" not in text
         assert not re.search(r"^\s*(from|import) (solutions|autograder)", text, re.M)
         assert "PRIVATE" not in text and str(checks._PRIVATE_SEED) not in text

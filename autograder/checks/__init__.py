@@ -200,7 +200,9 @@ def expect_array(got, expected, what, function, inputs, likely_cause, rtol=1e-6,
     dot = float(np.sum(expected * expected))
     factor = float(np.sum(got * expected)) / dot if dot > 0 else 0.0
     residual = np.abs(got - factor * expected)
-    if factor != 0.0 and np.all(residual <= atol + 1e-6 * size * abs(factor)):
+    if np.all(np.abs(got) <= atol + rtol * size):
+        cause = f"it is zero everywhere; {likely_cause}"
+    elif abs(factor - 1.0) > 1e-4 and np.all(residual <= atol + 1e-6 * size * abs(factor)):
         cause = f"it is {factor:.4g} times the reference value"
         for hint_factor, hint_cause in scale_hints:
             if abs(factor - hint_factor) <= 1e-6 * abs(hint_factor):

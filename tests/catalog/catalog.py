@@ -9,8 +9,9 @@ it in the graded cell, after a header of comments:
     # message: U^T da_{t+1}           (optional: text some failure message must contain)
 
 The source runs in a namespace holding ``np``, the notebook's given helpers and the other graded
-functions, exactly like a notebook cell; a test can also build a whole notebook per entry (the solved
-notebook with the function's cell replaced by ``entry.source``).
+functions, exactly like a notebook cell; a test can also build a whole notebook per entry (the
+solved notebook with the function's cell replaced by ``entry.source``). Each file starts with
+``# ruff: noqa``, because a cell's names come from the notebook, not from imports.
 
 This module is not a package (no ``__init__.py`` under ``tests/``): import it by path, e.g.
 
@@ -32,7 +33,9 @@ class Entry:
 
     function -- the graded function's name, e.g. "bptt"
     name -- the entry's name (its file's stem), e.g. "bptt_truncated"
-    source -- the function's definition, the text of the notebook cell (header comments included)
+    source -- the file's text: the header comments, then the function's definition
+    definition -- the function's definition alone, starting with ``def <function>(``: the text of
+                  the notebook cell that replaces the solution
     kind -- "bug" or "correct"
     description -- what is wrong (or how it differs), one line
     message -- text that some failure message must contain, or None
@@ -42,6 +45,7 @@ class Entry:
     function: str
     name: str
     source: str
+    definition: str
     kind: str
     description: str
     message: str | None
@@ -54,7 +58,7 @@ def _header(path, text):
         if not line.startswith("#"):
             break
         key, sep, value = line[1:].partition(":")
-        if sep:
+        if sep and key.strip() != "ruff":
             fields[key.strip()] = value.strip()
     for key in ("function", "kind", "description"):
         if key not in fields:
@@ -81,9 +85,12 @@ def load_catalog(kind=None, notebook="rnn_dinosaurs", function=None):
     for path in sorted((CATALOG_DIR / notebook).glob("*.py")):
         text = path.read_text()
         fields = _header(path, text)
+        definition = text[text.index(f"def {fields['function']}("):]
         entry = Entry(function=fields["function"], name=path.stem, source=text,
+                      definition=definition,
                       kind=fields["kind"], description=fields["description"],
                       message=fields.get("message"), path=path)
-        if (kind is None or entry.kind == kind) and (function is None or entry.function == function):
-            entries.append(entry)
+        if kind not in (None, entry.kind) or function not in (None, entry.function):
+            continue
+        entries.append(entry)
     return entries

@@ -1,6 +1,8 @@
+# ruff: noqa  (a notebook cell: np, softmax and the other graded functions come from the notebook)
 # function: bptt
 # kind: bug
 # description: dh0 left at zero
+# message: it is zero everywhere
 
 def bptt(X, Y, H, Y_hat, h0, parameters):
     U, W = parameters["U"], parameters["W"]

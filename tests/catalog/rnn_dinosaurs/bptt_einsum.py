@@ -1,3 +1,4 @@
+# ruff: noqa  (a notebook cell: np, softmax and the other graded functions come from the notebook)
 # function: bptt
 # kind: correct
 # description: einsum for every product, a reversed list of steps

@@ -1,3 +1,4 @@
+# ruff: noqa  (a notebook cell: np, softmax and the other graded functions come from the notebook)
 # function: rnn_cell_forward
 # kind: bug
 # description: the hidden bias beta1 is left out of h_next

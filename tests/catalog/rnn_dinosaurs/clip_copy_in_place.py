@@ -1,3 +1,4 @@
+# ruff: noqa  (a notebook cell: np, softmax and the other graded functions come from the notebook)
 # function: clip
 # kind: correct
 # description: copies each array, then clips the copy in place

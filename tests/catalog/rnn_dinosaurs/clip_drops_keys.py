@@ -1,3 +1,4 @@
+# ruff: noqa  (a notebook cell: np, softmax and the other graded functions come from the notebook)
 # function: clip
 # kind: bug
 # description: clips a fixed list of keys and drops the rest (dh0, any other)

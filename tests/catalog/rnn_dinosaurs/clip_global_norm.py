@@ -1,3 +1,4 @@
+# ruff: noqa  (a notebook cell: np, softmax and the other graded functions come from the notebook)
 # function: clip
 # kind: bug
 # description: rescales by the global norm instead of clipping element by element

@@ -1,3 +1,4 @@
+# ruff: noqa  (a notebook cell: np, softmax and the other graded functions come from the notebook)
 # function: clip
 # kind: correct
 # description: np.minimum and np.maximum, a loop over items

@@ -1,3 +1,4 @@
+# ruff: noqa  (a notebook cell: np, softmax and the other graded functions come from the notebook)
 # function: rnn_forward
 # kind: bug
 # description: H[:, :, t] stores the state before the step (h_{t-1}), not after

@@ -1,3 +1,4 @@
+# ruff: noqa  (a notebook cell: np, softmax and the other graded functions come from the notebook)
 # function: sample
 # kind: bug
 # description: takes the argmax of yhat instead of sampling

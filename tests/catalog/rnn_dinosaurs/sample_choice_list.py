@@ -1,3 +1,4 @@
+# ruff: noqa  (a notebook cell: np, softmax and the other graded functions come from the notebook)
 # function: sample
 # kind: correct
 # description: rng.choice on a list of indices, a for-else loop

@@ -1,3 +1,4 @@
+# ruff: noqa  (a notebook cell: np, softmax and the other graded functions come from the notebook)
 # function: sample
 # kind: bug
 # description: keeps drawing after the newline until max_length

@@ -1,3 +1,4 @@
+# ruff: noqa  (a notebook cell: np, softmax and the other graded functions come from the notebook)
 # function: sample
 # kind: bug
 # description: returns a NumPy array instead of a list
