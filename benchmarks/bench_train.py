@@ -123,10 +123,12 @@ def main(argv=None):
                              "classic loop evaluates every 32 x this many names)")
     parser.add_argument("--hidden", type=int, default=64, help="fast trainer's hidden size")
     parser.add_argument("--batch-size", type=int, default=32, help="fast trainer's batch size")
-    parser.add_argument("--lr", type=float, default=0.01, help="fast trainer's Adam step size")
-    parser.add_argument("--lr-decay", type=float, default=1.0, help="fast trainer's lr decay")
-    parser.add_argument("--no-bucket", action="store_true",
-                        help="plain shuffled batches instead of length buckets (fast and torch)")
+    parser.add_argument("--lr", type=float, default=0.015, help="fast trainer's Adam step size")
+    parser.add_argument("--lr-decay", type=float, default=0.9,
+                        help="fast trainer's learning-rate factor per epoch")
+    parser.add_argument("--bucket", action="store_true",
+                        help="batches of names of similar length instead of plain shuffled "
+                             "batches (fast and torch)")
     parser.add_argument("--skip", default="", help="comma list of trainers to skip")
     args = parser.parse_args(argv)
 
@@ -135,7 +137,7 @@ def main(argv=None):
     train_names, val_names = split_names(names, val_fraction=0.1, seed=0)
     train_enc = [encode_name(n, char_to_ix) for n in train_names]
     val_enc = [encode_name(n, char_to_ix) for n in val_names]
-    bucket = not args.no_bucket
+    bucket = args.bucket
     skip = set(filter(None, args.skip.split(",")))
     print(f"{args.data}: {len(train_names)} training names, {len(val_names)} held out; "
           f"target {args.target} nats/char; {args.runs} runs", flush=True)

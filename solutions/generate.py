@@ -77,7 +77,7 @@ def _parser():
                     help="stop after this many training seconds (default 60)")
     tr.add_argument("--batch-size", type=int, default=32, help="names per step, fast (default 32)")
     tr.add_argument("--lr", type=float,
-                    help="learning rate (default 0.01: Adam's for fast, SGD's for classic)")
+                    help="learning rate (default: Adam's 0.015 for fast, SGD's 0.01 for classic)")
     tr.add_argument("--lr-decay", type=float, default=0.9,
                     help="fast: learning rate factor after each epoch (default 0.9)")
     tr.add_argument("--eval-every", type=int,
@@ -97,6 +97,9 @@ def _parser():
 def sample_names(parameters, char_to_ix, ix_to_char, n, rng, max_length=50):
     """n names drawn with solutions.rnn.sample, capitalized.
 
+    A draw that ends before its first letter (an empty name) is drawn again (up to 100 times), so
+    every name printed has at least one letter.
+
     Arguments:
     parameters -- dict with "V" (n_h, n_x), "U" (n_h, n_h), "W" (n_x, n_h), "beta1" (n_h, 1),
                   "beta2" (n_x, 1)
@@ -109,8 +112,12 @@ def sample_names(parameters, char_to_ix, ix_to_char, n, rng, max_length=50):
     """
     names = []
     for _ in range(n):
-        indices = sample(parameters, char_to_ix, rng, max_length=max_length)
-        names.append(decode(indices, ix_to_char).capitalize())
+        # Bounded, so that a model that always ends at once cannot hang the command.
+        for _attempt in range(100):
+            name = decode(sample(parameters, char_to_ix, rng, max_length=max_length), ix_to_char)
+            if name:
+                break
+        names.append(name.capitalize())
     return names
 
 
@@ -173,7 +180,7 @@ def cmd_train(args):
     fast = args.trainer == "fast"
     n_h = args.hidden or (64 if fast else 50)
     epochs = args.epochs if args.epochs is not None else (25 if fast else 10)
-    lr = args.lr if args.lr is not None else 0.01
+    lr = args.lr if args.lr is not None else (0.015 if fast else 0.01)
     show = not args.no_progress
     if fast:
         steps_per_epoch = -(-len(train_names) // args.batch_size)
