@@ -1,0 +1,481 @@
+"""The sandbox that runs student code: each claim of autograder/sandbox.py, tried from inside.
+
+Root tests run in two modes: "root-sandbox" (namespaces) and "root-user-only" (forced, as on a
+host whose seccomp forbids unshare). The unprivileged mode is tried by re-running a small script
+as the user nobody. No test sends a packet off this machine: "no network" is shown on loopback.
+"""
+
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder import sandbox
+
+ROOT = os.geteuid() == 0
+SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin:/bin")
+needs_root = pytest.mark.skipif(not ROOT, reason="root modes need root")
+
+
+@pytest.fixture(scope="module", params=["root-sandbox", "root-user-only"])
+def root_mode(request):
+    """(mode, python for the child). Skips a mode this machine cannot run."""
+    if not ROOT:
+        pytest.skip("root modes need root")
+    if request.param == "root-sandbox":
+        if not sandbox.namespaces_permitted():
+            pytest.skip("namespaces (unshare/mount) are not permitted here")
+        return request.param, sys.executable  # the venv's Python, bound read-only
+    # Without namespaces the sandbox user must be able to reach the interpreter itself; this
+    # machine's venv Python lives under /root (0700), the system one does not.
+    if SYSTEM_PYTHON is None:
+        pytest.skip("root-user-only test needs a system python3 in /usr/bin")
+    return request.param, SYSTEM_PYTHON
+
+
+def start(mode_py, code, *, limits=None, hidden=(), pass_fds=(), args=()):
+    """Spawn ``code`` as child.py in a fresh cwd; returns (Sandboxed, cwd)."""
+    which, python = mode_py
+    cwd = tempfile.mkdtemp(prefix="sandbox-test-")
+    Path(cwd, "child.py").write_text(textwrap.dedent(code))
+    box = sandbox.spawn([python, "-I", "-u", os.path.join(cwd, "child.py"), *map(str, args)],
+                        pass_fds=pass_fds, cwd=cwd, limits=limits or sandbox.Limits(),
+                        hidden_paths=hidden, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                        mode=which)
+    return box, cwd
+
+
+def run(mode_py, code, timeout=20, **kw):
+    """Run ``code`` to its end; returns (returncode, output, Sandboxed)."""
+    box, cwd = start(mode_py, code, **kw)
+    try:
+        out, _ = box.popen.communicate(timeout=timeout)
+    finally:
+        box.kill_all()
+        shutil.rmtree(cwd, ignore_errors=True)
+    return box.popen.returncode, out.decode(errors="replace"), box
+
+
+def assert_nothing_left(box):
+    assert box.popen.poll() is not None
+    if box.uid is not None:
+        left = sandbox._uid_processes(box.uid)
+        assert left == [], [Path(f"/proc/{p}/status").read_text()[:300] for p in left]
+        if shutil.which("pgrep"):
+            assert subprocess.run(["pgrep", "-u", str(box.uid)]).returncode == 1
+
+
+@pytest.fixture
+def secrets():
+    """A results-like dir, world-writable, holding a world-readable file: permissions alone
+    would not protect it."""
+    d = tempfile.mkdtemp(prefix="sandbox-hidden-")
+    os.chmod(d, 0o777)
+    Path(d, "secret.txt").write_text("reference answer")
+    os.chmod(Path(d, "secret.txt"), 0o644)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_cannot_read_project_or_hidden_dirs(root_mode, secrets):
+    before = os.stat(sandbox.PROJECT_ROOT).st_mode
+    code = f"""
+    import os
+    for p in [{str(sandbox.PROJECT_ROOT / "solutions" / "rnn.py")!r}, {secrets + "/secret.txt"!r},
+              "/root/.bashrc"]:
+        try:
+            open(p).read()
+            print("READ", p)
+        except OSError as e:
+            print("denied", type(e).__name__)
+    for p in [{secrets!r}, {str(sandbox.PROJECT_ROOT)!r}]:
+        try:
+            print("LISTED", p, os.listdir(p))
+        except OSError as e:
+            print("denied", type(e).__name__)
+    try:
+        import solutions
+        print("IMPORTED solutions")
+    except ImportError:
+        print("no solutions")
+    """
+    rc, out, box = run(root_mode, code, hidden=[secrets])
+    assert rc == 0, out
+    assert "READ" not in out and "IMPORTED" not in out and "reference answer" not in out
+    assert out.count("denied") == 4 + ("LISTED" not in out), out
+    if root_mode[0] == "root-sandbox":
+        # A whitelist: the project dir exists only as the mount point of the venv (if any).
+        listed = [line for line in out.splitlines() if line.startswith("LISTED")]
+        assert all("solutions" not in line and "tests" not in line for line in listed), out
+    # root-user-only chmods the dirs for the child's lifetime only.
+    assert os.stat(sandbox.PROJECT_ROOT).st_mode == before
+    assert_nothing_left(box)
+
+
+def test_numpy_importable_in_namespace_sandbox(root_mode):
+    if root_mode[0] != "root-sandbox":
+        pytest.skip("root-user-only runs the system Python, which has no numpy here")
+    rc, out, _ = run(root_mode, "import numpy; print('numpy', numpy.ones(3).sum())")
+    assert rc == 0 and "numpy 3.0" in out, out
+
+
+def test_cannot_write_results_dir(root_mode, secrets):
+    code = f"""
+    try:
+        open({secrets + "/results.json"!r}, "w").write("{{\\"score\\": 100}}")
+        print("WROTE")
+    except OSError as e:
+        print("denied", type(e).__name__)
+    """
+    rc, out, _ = run(root_mode, code, hidden=[secrets])
+    assert rc == 0 and "denied" in out, out
+    assert not os.path.exists(os.path.join(secrets, "results.json"))
+
+
+def test_cannot_kill_the_grader(root_mode):
+    sentinel = subprocess.Popen(["sleep", "30"])
+    try:
+        code = f"""
+        import os, signal, subprocess
+        print("ppid", os.getppid(), flush=True)
+        for target in ({os.getpid()}, {sentinel.pid}, -1):
+            try:
+                os.kill(target, signal.SIGKILL)
+                print("sent", target, flush=True)
+            except OSError as e:
+                print("denied", target, type(e).__name__, flush=True)
+        subprocess.run(["/bin/sh", "-c", "kill -9 -1"])
+        try:
+            os.kill(os.getppid(), signal.SIGKILL)
+        except OSError as e:
+            print("denied ppid", type(e).__name__, flush=True)
+        print("still here")
+        """
+        rc, out, _ = run(root_mode, code)
+        time.sleep(0.1)
+        assert sentinel.poll() is None, "a root process of the grader's was killed"
+        assert f"sent {sentinel.pid}" not in out, out
+        if root_mode[0] == "root-sandbox":
+            assert "ppid 0" in out, out  # the grader is outside the child's PID namespace
+        else:
+            assert f"denied {os.getpid()} PermissionError" in out, out
+    finally:
+        sentinel.kill()
+        sentinel.wait()
+
+
+def test_no_network(root_mode):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    try:
+        code = f"""
+        import socket
+        print("interfaces", [n for _, n in socket.if_nameindex()])
+        s = socket.socket()
+        s.settimeout(2)
+        try:
+            s.connect(("127.0.0.1", {port}))
+            print("CONNECTED")
+        except OSError as e:
+            print("refused", type(e).__name__)
+        """
+        rc, out, _ = run(root_mode, code)
+        assert rc == 0, out
+        if root_mode[0] == "root-sandbox":
+            assert "interfaces ['lo']" in out and "refused" in out, out
+        else:
+            assert "CONNECTED" in out, out  # documented: this mode does not isolate the network
+    finally:
+        server.close()
+
+
+def test_rlimits_in_effect(root_mode):
+    limits = sandbox.Limits(memory_bytes=1536 * 2**20, cpu_seconds=77, nproc=33,
+                            file_size_bytes=10**6, open_files=99)
+    code = """
+    import resource
+    for name in ["AS", "CPU", "NPROC", "FSIZE", "NOFILE", "CORE"]:
+        print(name, *resource.getrlimit(getattr(resource, "RLIMIT_" + name)))
+    try:
+        open("big", "wb").write(b"x" * 2_000_000)
+        print("WROTE 2MB")
+    except OSError as e:
+        print("fsize", e.errno)
+    """
+    rc, out, _ = run(root_mode, code, limits=limits)
+    assert rc == 0, out
+    for line in ["AS 1610612736 1610612736", "CPU 77 77", "NPROC 33 33", "FSIZE 1000000 1000000",
+                 "NOFILE 99 99", "CORE 0 0", "fsize 27"]:  # 27 = EFBIG
+        assert line in out, out
+
+
+def test_fork_bomb_contained_and_cleaned_up(root_mode):
+    code = """
+    import os, time
+    print("bombing", flush=True)
+    end = time.time() + 20
+    while time.time() < end:
+        try:
+            os.fork()
+        except OSError:
+            time.sleep(0.01)
+    """
+    box, cwd = start(root_mode, code, limits=sandbox.Limits(nproc=16))
+    try:
+        assert box.popen.stdout.readline().strip() == b"bombing"
+        time.sleep(1.0)
+        alive = sandbox._uid_processes(box.uid)
+        assert 2 <= len(alive) <= 16, alive
+    finally:
+        box.kill_all()
+        shutil.rmtree(cwd, ignore_errors=True)
+    assert_nothing_left(box)
+
+
+def test_memory_bomb_fails_without_harming_grader(root_mode):
+    code = """
+    try:
+        x = bytearray(10 * 1024**3)
+        print("ALLOCATED")
+    except MemoryError:
+        print("MemoryError")
+    chunks = []
+    try:
+        while True:
+            chunks.append(bytearray(64 * 1024**2))
+    except MemoryError:
+        print("stopped at", len(chunks) * 64, "MB")
+    """
+    rc, out, _ = run(root_mode, code, limits=sandbox.Limits(memory_bytes=512 * 2**20))
+    assert rc == 0 and "MemoryError" in out and "stopped at" in out, out
+    assert int(out.split("stopped at")[1].split()[0]) <= 512
+
+
+def test_detached_grandchild_is_killed(root_mode):
+    code = """
+    import os, time
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            time.sleep(0.8)
+            open("late.txt", "w").write("escaped")
+            os._exit(0)
+        os._exit(0)
+    os.wait()
+    print("detached", flush=True)
+    time.sleep(30)
+    """
+    box, cwd = start(root_mode, code)
+    try:
+        assert box.popen.stdout.readline().strip() == b"detached"
+        t0 = time.monotonic()
+        box.kill_all()
+        assert time.monotonic() - t0 < 5
+        assert box.wait(1) == -signal.SIGKILL
+        time.sleep(1.2)
+        assert not os.path.exists(os.path.join(cwd, "late.txt"))
+        assert_nothing_left(box)
+        box.kill_all()  # idempotent
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
+
+
+def test_grandchild_dies_after_child_exits_by_itself(root_mode):
+    code = """
+    import os, time
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            time.sleep(0.8)
+            open("late.txt", "w").write("escaped")
+            os._exit(0)
+        os._exit(0)
+    os.wait()
+    os._exit(7)
+    """
+    box, cwd = start(root_mode, code)
+    try:
+        rc = box.wait(10)
+        box.kill_all()
+        assert rc == 7  # os._exit's status comes through unshare/setpriv unchanged
+        box.kill_all()  # after the child exited: still sweeps the detached grandchild
+        time.sleep(1.2)
+        assert not os.path.exists(os.path.join(cwd, "late.txt"))
+        assert_nothing_left(box)
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
+
+
+def test_pass_fds_pipes_work_and_nothing_else_leaks(root_mode):
+    down_r, down_w = os.pipe()
+    up_r, up_w = os.pipe()
+    leak = os.open("/dev/null", os.O_RDONLY)
+    os.set_inheritable(leak, True)  # close_fds must still keep it out of the child
+    code = """
+    import os, sys
+    r, w = int(sys.argv[1]), int(sys.argv[2])
+    line = os.read(r, 100)
+    fds = sorted(int(f) for f in os.listdir("/proc/self/fd"))
+    os.write(w, line.upper() + b" " + repr(fds).encode())
+    """
+    box, cwd = start(root_mode, code, pass_fds=(down_r, up_w), args=(down_r, up_w))
+    try:
+        os.close(down_r)
+        os.close(up_w)
+        os.write(down_w, b"ping")
+        os.close(down_w)
+        reply = b""
+        while chunk := os.read(up_r, 1000):
+            reply += chunk
+        assert reply.startswith(b"PING "), reply
+        fds = json.loads(reply[5:].decode())
+        extra = set(fds) - {0, 1, 2, down_r, up_w}
+        assert len(extra) <= 1, fds  # listdir's own fd, the lowest free number
+        assert leak not in extra or leak == 3, fds
+        assert box.wait(10) == 0
+    finally:
+        box.kill_all()
+        os.close(up_r)
+        os.close(leak)
+        box.kill_all()
+        shutil.rmtree(cwd, ignore_errors=True)
+
+
+@needs_root
+def test_cwd_belongs_to_sandbox_user_and_slots_are_distinct():
+    which = sandbox.mode()
+    if which not in ("root-sandbox", "root-user-only"):
+        pytest.skip(f"mode is {which}")
+    py = sys.executable if which == "root-sandbox" else SYSTEM_PYTHON
+    a, cwd_a = start((which, py), "import time; time.sleep(30)")
+    b, cwd_b = start((which, py), "import time; time.sleep(30)")
+    try:
+        assert a.uid != b.uid  # concurrent children never share a user
+        assert os.stat(cwd_a).st_uid == a.uid and os.stat(cwd_a).st_mode & 0o777 == 0o700
+        a.kill_all()
+        assert b.popen.poll() is None  # killing a's user spared b
+    finally:
+        a.kill_all()
+        b.kill_all()
+        shutil.rmtree(cwd_a, ignore_errors=True)
+        shutil.rmtree(cwd_b, ignore_errors=True)
+
+
+@needs_root
+def test_ensure_sandbox_user():
+    uid, gid = sandbox.ensure_sandbox_user()
+    assert uid != 0 and gid != 0
+    assert sandbox.ensure_sandbox_user() == (uid, gid)
+
+
+def test_mode_can_be_forced(monkeypatch):
+    monkeypatch.setenv("RNN_SANDBOX_MODE", "root-user-only")
+    assert sandbox.mode() == "root-user-only"
+    assert "NOT protected" in sandbox.describe_mode()
+    monkeypatch.setenv("RNN_SANDBOX_MODE", "bogus")
+    with pytest.raises(ValueError):
+        sandbox.mode()
+    for which in sandbox.MODES:
+        assert sandbox.describe_mode(which).startswith(which)
+
+
+def test_bubblewrap_argv_applies_the_same_policy(tmp_path):
+    hidden = tmp_path / "ro" / "solutions"
+    hidden.mkdir(parents=True)
+    argv = sandbox.bubblewrap_argv(["python3", "child.py"], cwd="/tmp/work",
+                                   readable=[str(tmp_path / "ro")], hidden=[str(hidden)],
+                                   limits=sandbox.Limits())
+    joined = " ".join(argv)
+    for flag in ["--unshare-all", "--die-with-parent", "--new-session", "--ro-bind /usr /usr",
+                 f"--ro-bind {tmp_path}/ro {tmp_path}/ro", f"--tmpfs {hidden}",
+                 "--bind /tmp/work /tmp/work", "--proc /proc", "--as=2147483648:2147483648"]:
+        assert flag in joined, flag
+    assert str(sandbox.PROJECT_ROOT) + " " not in joined
+    assert argv[-2:] == ["python3", "child.py"]
+
+
+def test_namespace_script_is_a_whitelist():
+    script = sandbox.namespace_script("/tmp/R", "/tmp/cwd", readable=[], hidden=[],
+                                      limits=sandbox.Limits())
+    assert "--bind -o ro,nosuid,nodev /usr /tmp/R/usr" in script
+    assert f" {sandbox.PROJECT_ROOT} " not in script  # never bound, so absent for the child
+    assert "pivot_root . .oldroot" in script and script.rstrip().endswith('exec "$@"')
+
+
+UNPRIVILEGED_SCRIPT = r"""
+import importlib.util, json, os, subprocess, sys, tempfile, time
+spec = importlib.util.spec_from_file_location("sandbox", sys.argv[1])
+sandbox = importlib.util.module_from_spec(spec)
+sys.modules["sandbox"] = sandbox
+spec.loader.exec_module(sandbox)
+cwd = tempfile.mkdtemp()
+child = '''
+import os, resource, time
+print("nproc", resource.getrlimit(resource.RLIMIT_NPROC)[0], flush=True)
+try:
+    open(%r).read(); print("read-solutions", flush=True)
+except OSError:
+    print("no-read", flush=True)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        time.sleep(0.8); open("late.txt", "w").write("escaped"); os._exit(0)
+    os._exit(0)
+os.wait()
+print("detached", flush=True)
+time.sleep(30)
+''' % sys.argv[2]
+open(os.path.join(cwd, "child.py"), "w").write(child)
+box = sandbox.spawn([sys.executable, "-I", "child.py"], cwd=cwd, stdout=subprocess.PIPE,
+                    limits=sandbox.Limits(nproc=50))
+lines = [box.popen.stdout.readline().decode().strip() for _ in range(3)]
+box.kill_all()
+time.sleep(1.2)
+print(json.dumps({"mode": sandbox.mode(), "lines": lines, "rc": box.popen.returncode,
+                  "late": os.path.exists(os.path.join(cwd, "late.txt"))}))
+"""
+
+
+@needs_root
+def test_unprivileged_mode_as_nobody():
+    if SYSTEM_PYTHON is None or shutil.which("bwrap"):
+        pytest.skip("needs a system python3 and no bwrap on PATH")
+    tmp = tempfile.mkdtemp(prefix="sandbox-unpriv-")
+    os.chmod(tmp, 0o755)
+    script = Path(tmp, "unpriv.py")
+    script.write_text(UNPRIVILEGED_SCRIPT)
+    rnn = str(sandbox.PROJECT_ROOT / "solutions" / "rnn.py")
+    r = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                        SYSTEM_PYTHON, "-I", str(script), sandbox.__file__, rnn],
+                       capture_output=True, text=True, timeout=30, cwd="/tmp",
+                       env={"PATH": "/usr/bin:/bin", "TMPDIR": "/tmp"})
+    shutil.rmtree(tmp, ignore_errors=True)
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout.strip().splitlines()[-1])
+    assert result["mode"] == "unprivileged"
+    assert result["lines"][0] == "nproc 50"
+    # Plainly what this mode does NOT protect (describe_mode says so): the TA's readable files.
+    assert result["lines"][1] == ("read-solutions" if os.access(rnn, os.R_OK) else "no-read")
+    assert result["lines"][2] == "detached"
+    assert result["rc"] == -signal.SIGTERM or result["rc"] == -signal.SIGKILL
+    assert not result["late"], "the detached grandchild outlived kill_all"
+
+
+def test_limits_defaults():
+    lim = sandbox.Limits()
+    assert (lim.memory_bytes, lim.cpu_seconds, lim.nproc, lim.file_size_bytes,
+            lim.open_files) == (2 * 1024**3, 600, 64, 64 * 1000**2, 256)
+    assert f"--nofile={lim.open_files}:{lim.open_files}" in lim.prlimit_args()
+    assert resource.RLIMIT_AS  # the platform has the limits we set
