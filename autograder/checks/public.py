@@ -98,16 +98,19 @@ def _render(notebook_key, module, function, publics):
         "import numpy as np\nfrom otter.test_files import test_case\n",
         f"OK_FORMAT = False\nname = {function!r}\npoints = {literal(total)}\n",
     ]
-    for constant in getattr(module, "PUBLIC_CONSTANTS", ()):
-        parts.append(f"{constant} = {literal(getattr(module, constant))}\n")
-    seen = set()
+    seen, sources = set(), []
     functions = list(HELPERS) + list(getattr(module, "PUBLIC_SUPPORT", ()))
     for public in publics:
         functions += [public.build, *public.helpers, public.check]
     for obj in functions:
         if obj.__name__ not in seen:
             seen.add(obj.__name__)
-            parts.append(_source(obj))
+            sources.append(_source(obj))
+    # Only the module constants that the copied functions read.
+    for constant in getattr(module, "PUBLIC_CONSTANTS", ()):
+        if any(constant in source for source in sources):
+            parts.append(f"{constant} = {literal(getattr(module, constant))}\n")
+    parts += sources
     for public in publics:
         case = public.case
         expected_name = f"EXPECTED_{case.name}"

@@ -538,7 +538,7 @@ def _first_step_expected(inputs):
 
 # Hidden parameters: scale 1.5 makes yhat far from uniform and makes the next step depend strongly
 # on both the state and the character fed back, so feeding back zeros or resetting h fails.
-_SAMPLE = build_sample_inputs(_PRIVATE_SEED + 41, 4, 1.5, _PRIVATE_SEED + 42, 1500)
+_SAMPLE = build_sample_inputs(_PRIVATE_SEED + 41, 4, 1.5, _PRIVATE_SEED + 42, 1000)
 _SAMPLE_SIZES = _SAMPLE["sizes"]
 
 
