@@ -224,6 +224,12 @@ def public_dir(tmp_path_factory):
     return directory
 
 
+@pytest.fixture(autouse=True)
+def _otter_log_elsewhere(tmp_path, monkeypatch):
+    # otter.Notebook.check appends to .OTTER_LOG in the working directory: keep the repo clean.
+    monkeypatch.chdir(tmp_path)
+
+
 def public_check(public_dir, function, fn):
     env = cell_namespace(function)
     env[function] = fn
