@@ -1,0 +1,353 @@
+"""python -m autograder build: the student and solved notebooks, the public tests, the zip."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import build
+from autograder.__main__ import main as cli_main
+from autograder.checks import rnn_dinosaurs as checks
+from solutions import rnn
+
+ROOT = Path(__file__).resolve().parent.parent
+GRADED = list(rnn.GRADED)
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist")
+    assert cli_main(["build", "--out", str(out)]) == 0
+    return out
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def function_cells(nb):
+    """{name: (index, cell)} of the code cells that begin with `def <name>(`."""
+    found = {}
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and cell.source.startswith("def "):
+            name = cell.source[4 : cell.source.index("(")]
+            found[name] = (i, cell)
+    return found
+
+
+def body_lines(fn):
+    """The source lines of a function's body after its docstring, stripped."""
+    source = inspect.getsource(fn)
+    node = ast.parse(source).body[0]
+    start = node.body[1].lineno if ast.get_docstring(node) else node.body[0].lineno
+    return [line.strip() for line in source.splitlines()[start - 1 :] if line.strip()]
+
+
+def test_layout(dist):
+    assert (dist / "student" / "rnn_dinosaurs.ipynb").is_file()
+    assert (dist / "solved" / "rnn_dinosaurs.ipynb").is_file()
+    assert (dist / "student" / "data" / "dinos.txt").read_bytes() == (
+        ROOT / "data" / "dinos.txt"
+    ).read_bytes()
+    for fn in GRADED:
+        assert (dist / "student" / "tests" / f"{fn}.py").is_file()
+        assert (dist / "solved" / "tests" / f"{fn}.py").is_file()
+
+
+@pytest.mark.parametrize("version", ["student", "solved"])
+def test_notebooks_validate_without_outputs(dist, version):
+    for path in (dist / version).glob("*.ipynb"):
+        nb = read(path)
+        nbformat.validate(nb)
+        assert nb.nbformat == 4
+        assert nb.metadata.kernelspec.name == "python3"
+        assert "jupytext" not in nb.metadata
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None
+            assert "# solution:" not in cell.source and "# provided:" not in cell.source
+            assert "ruff: noqa" not in cell.source
+
+
+def test_first_code_cell_sets_up_otter(dist):
+    nb = read(dist / "student" / "rnn_dinosaurs.ipynb")
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    assert 'grader = otter.Notebook(tests_dir="tests")' in first.source
+    assert "import numpy as np" in first.source
+
+
+def test_student_stubs(dist):
+    nb = read(dist / "student" / "rnn_dinosaurs.ipynb")
+    cells = function_cells(nb)
+    for name in GRADED:
+        assert name in cells, f"no cell begins with def {name}("
+        index, cell = cells[name]
+        node = ast.parse(cell.source).body
+        assert len(node) == 1 and isinstance(node[0], ast.FunctionDef)
+        fn = node[0]
+        # Signature and docstring are the solution's; the body is exactly `...`.
+        reference = ast.parse(inspect.getsource(getattr(rnn, name))).body[0]
+        assert ast.dump(fn.args) == ast.dump(reference.args)
+        assert ast.get_docstring(fn, clean=False) == ast.get_docstring(reference, clean=False)
+        assert len(fn.body) == 2
+        assert isinstance(fn.body[1], ast.Expr) and fn.body[1].value.value is Ellipsis
+        assert "# YOUR CODE HERE" in cell.source
+        following = nb.cells[index + 1]
+        assert following.cell_type == "code"
+        assert following.source.strip() == f'grader.check("{name}")'
+
+
+def test_solved_function_cells_are_the_reference(dist):
+    nb = read(dist / "solved" / "rnn_dinosaurs.ipynb")
+    cells = function_cells(nb)
+    for name in GRADED:
+        assert cells[name][1].source == inspect.getsource(getattr(rnn, name)).rstrip("\n")
+    # Provided helpers are whole in both versions.
+    from solutions import gradcheck
+
+    student = read(dist / "student" / "rnn_dinosaurs.ipynb")
+    helpers = (rnn.softmax, rnn.one_hot, gradcheck.numerical_gradient, gradcheck.relative_error)
+    for helper in helpers:
+        source = inspect.getsource(helper).rstrip("\n")
+        for version in (nb, student):
+            assert any(source in c.source for c in version.cells if c.cell_type == "code")
+
+
+def test_skip_grading_cells_also_carry_otters_ignore_tag(dist):
+    nb = read(dist / "student" / "rnn_dinosaurs.ipynb")
+    tagged = [c for c in nb.cells if "skip-grading" in c.metadata.get("tags", [])]
+    assert len(tagged) >= 5  # demonstrations: loss, gradient check, two plots, training, export
+    assert all(build.OTTER_IGNORE_TAG in c.metadata.tags for c in tagged)
+    export = [c for c in nb.cells if c.cell_type == "code" and "grader.export(" in c.source]
+    assert export and all("pdf=False" in c.source and c in tagged for c in export)
+    # The graded functions and their checks are never skipped.
+    for cell in nb.cells:
+        if cell.source.startswith("def ") or "grader.check(" in cell.source:
+            assert "skip-grading" not in cell.metadata.get("tags", []) or "check_all" in cell.source
+
+
+def test_written_questions_have_answer_cells(dist):
+    nb = read(dist / "student" / "rnn_dinosaurs.ipynb")
+    answers = [c for c in nb.cells if c.cell_type == "markdown" and c.source == "YOUR ANSWER HERE"]
+    assert 3 <= len(answers) <= 4
+
+
+def student_texts(dist):
+    for path in sorted((dist / "student").rglob("*")):
+        if path.is_file() and path.suffix in (".ipynb", ".py", ".txt", ".md", ".json"):
+            yield path, path.read_text(encoding="utf-8")
+
+
+def test_no_solution_code_reaches_students(dist):
+    texts = list(student_texts(dist))
+    for name in GRADED:
+        # Lines short enough to be generic (`return H, Y_hat`, `h = h0`) are allowed elsewhere.
+        lines = [line for line in body_lines(getattr(rnn, name)) if len(line) >= 25]
+        assert lines, name
+        for path, text in texts:
+            leaked = [line for line in lines if line in text]
+            assert not leaked, f"{path.name} holds {name}'s code: {leaked}"
+
+
+def test_no_hidden_tests_reach_students(dist):
+    hidden = [c.name for c in checks.CASES if c.hidden]
+    public = {c.name for c in checks.CASES if not c.hidden}
+    assert hidden and public
+    for path, text in student_texts(dist):
+        assert "import solutions" not in text and "from solutions" not in text, path
+        assert "autograder.checks" not in text, path
+        for case_name in hidden:
+            assert f"name='{case_name}'" not in text and f'name="{case_name}"' not in text, (
+                path,
+                case_name,
+            )
+            assert f"def {case_name}(" not in text, (path, case_name)
+
+
+def test_zip_layout(dist):
+    with zipfile.ZipFile(dist / "autograder.zip") as zf:
+        infos = {info.filename: info for info in zf.infolist()}
+        names = set(infos)
+        for required in (
+            "setup.sh",
+            "run_autograder",
+            "requirements.txt",
+            "otter_config.json",
+            "autograder/__init__.py",
+            "autograder/__main__.py",
+            "autograder/grade.py",
+            "autograder/checks/rnn_dinosaurs.py",
+            "solutions/rnn.py",
+            "data/dinos.txt",
+            "files/data/dinos.txt",
+        ):
+            assert required in names, required
+        for script in ("setup.sh", "run_autograder"):
+            mode = infos[script].external_attr >> 16
+            assert stat.S_ISREG(mode) and mode & 0o111 == 0o111, script
+            assert zf.read(script).startswith(b"#!/usr/bin/env bash\n")
+        assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+        assert not [n for n in names if n.startswith("tests/") and not n.endswith(".py")]
+        assert {f"tests/{fn}.py" for fn in GRADED} <= names
+        assert json.loads(zf.read("otter_config.json"))["pdf"] is False
+        requirements = zf.read("requirements.txt").decode()
+        assert "otter-grader[grading]==7.0.0" in requirements and "numpy==1.26.4" in requirements
+        assert "conda" not in zf.read("setup.sh").decode().replace("# No conda", "")
+        assert "ensure_sandbox_user()" in zf.read("setup.sh").decode()
+
+
+def load_zip_test(dist, fn, main_defines):
+    """Load tests/<fn>.py of the zip as otter does; the kernel's __main__ defines main_defines.
+
+    Returns:
+    (env, cases) -- the file's globals and its otter test_case objects
+    """
+    from otter.test_files.exception_test import test_case
+
+    with zipfile.ZipFile(dist / "autograder.zip") as zf:
+        source = zf.read(f"tests/{fn}.py").decode()
+    main = sys.modules["__main__"]
+    saved = {name: getattr(main, name) for name in main_defines if hasattr(main, name)}
+    for name, value in main_defines.items():
+        setattr(main, name, value)
+    try:
+        env = {}
+        exec(compile(source, f"tests/{fn}.py", "exec"), env)
+    finally:
+        for name in main_defines:
+            if name in saved:
+                setattr(main, name, saved[name])
+            else:
+                delattr(main, name)
+    return env, [v for v in env.values() if isinstance(v, test_case)]
+
+
+NOTEBOOK_1 = {name: getattr(rnn, name) for name in GRADED}
+
+
+def test_zip_tests_wrap_every_case(dist):
+    """Each zip test file has one otter test case per Case, with its points and hidden flag."""
+    for fn in GRADED:
+        env, cases = load_zip_test(dist, fn, NOTEBOOK_1)
+        made = {v.name: v for v in cases}
+        if True:
+            expected = {c.name: c for c in checks.CASES if c.function == fn}
+            assert env["name"] == fn
+            assert set(made) == set(expected)
+            for case_name, case in expected.items():
+                assert made[case_name].points == case.points
+                assert made[case_name].hidden == case.hidden
+
+
+def test_zip_tests_of_the_other_notebook_are_worth_nothing(dist):
+    """Graded as notebook 2 (no notebook 1 function defined), a file is one 0-point case."""
+    env, cases = load_zip_test(dist, "rnn_forward", {"birnn_forward": lambda *a: None})
+    assert [(c.name, c.points) for c in cases] == [("not_in_this_notebook", 0)]
+    cases[0].call_func({})
+
+
+def test_zip_test_runs_the_case_on_the_function(dist):
+    """A zip test case passes for the reference and fails with the check's message for a bug."""
+    env, cases = load_zip_test(dist, "clip", NOTEBOOK_1)
+
+    def clip_in_place(gradients, max_value):
+        for value in gradients.values():
+            import numpy as np
+
+            np.clip(value, -max_value, max_value, out=value)
+        return gradients
+
+    for case in cases:
+        case.call_func({"clip": rnn.clip})
+    outcomes = []
+    for case in cases:
+        try:
+            case.call_func({"clip": clip_in_place})
+            outcomes.append(None)
+        except AssertionError as e:
+            outcomes.append(str(e))
+    untouched = outcomes[[c.name for c in cases].index("inputs_untouched")]
+    assert untouched and "clip" in untouched
+
+
+def test_zip_is_deterministic(tmp_path, dist):
+    built = [build.build_notebooks(ROOT / "assignment" / "rnn_dinosaurs.py")]
+    build.write_zip(tmp_path / "a.zip", built, ["dinos.txt"])
+    build.write_zip(tmp_path / "b.zip", built, ["dinos.txt"])
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+        assert zf.namelist() == sorted(zf.namelist())
+
+
+def test_stub_source_keeps_signature_and_docstring():
+    source = 'def f(a,\n      b=1):\n    """Doc.\n\n    More.\n    """\n    return a + b\n'
+    assert build.stub_source(source) == (
+        'def f(a,\n      b=1):\n    """Doc.\n\n    More.\n    """\n    # YOUR CODE HERE\n    ...'
+    )
+    no_docstring = build.stub_source("def g(x):\n    return x\n")
+    assert no_docstring == "def g(x):\n    # YOUR CODE HERE\n    ..."
+
+
+def test_constant_directive():
+    text, name = build.expand_cell("# provided: solutions.data.VOCAB", solved=False)
+    assert text == "VOCAB = '\\nabcdefghijklmnopqrstuvwxyz'" and name is None
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("# %%\nx = 1\n# solution: solutions.rnn.clip\n", "alone in its cell"),
+        ("# %%\n# provided: solutions.rnn.no_such_function\n", "no_such_function"),
+        ("# %%\n# provided: no_such_module.f\n", "cannot import"),
+    ],
+)
+def test_bad_directives_are_reported(tmp_path, source, message):
+    path = tmp_path / "bad.py"
+    path.write_text(source)
+    with pytest.raises(build.BuildError, match=message):
+        build.build_notebooks(path)
+
+
+def test_cli_usage_errors(capsys):
+    assert cli_main([]) == 2
+    assert cli_main(["frobnicate"]) == 2
+    assert "unknown command" in capsys.readouterr().err
+    assert cli_main(["--help"]) == 0
+
+
+def test_run_autograder_grades_with_our_grader(dist, tmp_path):
+    """The zip's run_autograder, on an unpacked zip, grades the solved notebook to full marks."""
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(dist / "autograder.zip") as zf:
+        zf.extractall(root / "source")
+    os.chmod(root / "source" / "run_autograder", 0o755)
+    (root / "submission").mkdir()
+    (root / "results").mkdir()
+    shutil.copy(dist / "solved" / "rnn_dinosaurs.ipynb", root / "submission")
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root))
+    # run_autograder calls python3: make it this interpreter (with numpy & co).
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    proc = subprocess.run(
+        [str(root / "source" / "run_autograder")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    scores = {t["name"]: (t["score"], t["max_score"]) for t in results["tests"]}
+    for fn in GRADED:
+        total = sum(c.points for c in checks.CASES if c.function == fn)
+        assert scores[fn] == (total, total)
