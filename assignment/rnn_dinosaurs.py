@@ -75,9 +75,10 @@ import numpy as np
 #
 # Read the names one letter at a time and try to guess the next letter: after `tyrannosauru` you
 # would say `s`, after `tyrannosaurus` you would end the name. The right guess depends on
-# *everything read so far*, not only on the last letter (after `u` comes `s` here, but `r` in
-# `saurus`). A feed-forward network that sees a fixed window of, say, three letters cannot know
-# whether it is inside `saurus` for the first or the second time; and names have no fixed length.
+# *everything read so far*, not only on the last letter: after a `u`, the next letter is `r` in
+# `sau|rus` but `s` in `saur|us`, and whether to stop after `saurus` depends on how the name began.
+# A feed-forward network sees a fixed number of inputs, so it can only look at a fixed window of
+# the last few letters; but names have no fixed length, and what matters may lie outside the window.
 #
 # A recurrent network keeps a **hidden state** $h_t$, a vector that summarises what it has read,
 # and updates it with the same weights at every time step:
@@ -402,6 +403,7 @@ grader.check("sample")
 # provided: solutions.train.make_batch
 
 # %% tags=["skip-grading"]
+# Demonstration: the names, the vocabulary, and one name as a training sequence.
 with open("data/dinos.txt", encoding="utf-8") as f:
     names = [line.strip().lower() for line in f if line.strip()]
 char_to_ix, ix_to_char = build_vocab()
@@ -584,7 +586,9 @@ print("argmax: ", ", ".join(greedy))
 # notebook's graded functions, and submit only this notebook.
 
 # %% tags=["skip-grading"]
+# Runs every public test again (all should pass before you submit).
 grader.check_all()
 
 # %% tags=["skip-grading"]
+# Writes rnn_dinosaurs_<date>.zip next to this notebook (save the notebook first).
 grader.export(pdf=False)
