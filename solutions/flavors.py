@@ -1,20 +1,26 @@
 """The flavors of RNN, shown: a many-to-one task where direction and depth matter.
 
-The task: is a name a real dinosaur genus, or a fake? A fake is a real name whose first
-``PREFIX`` letters are replaced by random letters ("tyrannosaurus" -> "qwjannosaurus"). Every held
-name appears in both classes (the real one and its fake), so the end of a name says nothing: the
-label is decided by the first letters alone. The model reads the whole name and answers once
-(many-to-one) from a single state:
+The task: is a name a real dinosaur genus, or a fake? Fakes are made from real names in two ways
+(two tasks, ``TASKS``):
+
+- "start": the first ``PREFIX`` letters replaced by random letters ("tyrannosaurus" ->
+  "qwjannosaurus"). Every name appears in both classes (the real one and its fake), so the end of
+  a name says nothing: the evidence is at the start, the answer is read at the end.
+- "shuffle": the letters in a random order; the evidence is everywhere.
+
+The model reads the whole name and answers once (many-to-one) from a single state:
 
 - ``uni``: one layer read left to right; the answer comes from h_{T-1}, so what the first letters
-  looked like has to survive the whole name in the state.
-- ``bi``: ``birnn_forward``; the answer comes from [forward h_{T-1}; backward h_0], and the
-  backward direction reads the first letters last.
+  looked like has to survive the whole name in the state (and its gradient has to come back).
+- ``bi``: ``birnn_forward``; the answer comes from [forward h_{T-1}; backward h_0], each direction's
+  state after the whole name; the backward direction reads the first letters last.
 - ``deep``: ``deep_rnn_forward`` with 2 layers; the answer comes from the top layer's h_{T-1}.
 
 All three have the same width per direction and layer (``N_H``), the same optimizer (Adam), the
-same number of updates over the same batches, and the same held-out names; accuracies are averaged
-over a few seeds (initialization and batch order).
+same number of updates over the same batches, and the same held-out names (held-out fakes are made
+from held-out real names only); accuracies are averaged over a few seeds (initialization and batch
+order). Measured (2 seeds, 10 epochs, about 25 s of CPU): start-task uni 0.56, bi 0.83, deep 0.55;
+shuffle-task uni 0.87, bi 0.89, deep 0.90.
 
 Run ``python -m solutions.flavors [--out-dir DIR] [--seed S] [--quick]``: it prints a markdown
 table and writes ``table.md`` and ``flavors.png`` to DIR. ``render_flavors_cells()`` returns the
