@@ -590,5 +590,6 @@ print("argmax: ", ", ".join(greedy))
 grader.check_all()
 
 # %% tags=["skip-grading"]
-# Writes rnn_dinosaurs_<date>.zip next to this notebook (save the notebook first).
-grader.export(pdf=False)
+# Writes rnn_dinosaurs_<date>.zip next to this notebook (save the notebook first). If you renamed
+# the notebook, put its new file name here.
+grader.export("rnn_dinosaurs.ipynb", pdf=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import build
+from autograder import build, notebooks
 from autograder.__main__ import main as cli_main
 from autograder.checks import rnn_dinosaurs as checks
 from solutions import rnn
@@ -149,11 +149,30 @@ def student_texts(dist):
             yield path, path.read_text(encoding="utf-8")
 
 
+def built_notebooks():
+    """Keys of the registry's notebooks whose source exists (notebook 1 at least)."""
+    keys = [key for key in notebooks.NOTEBOOKS if (ROOT / "assignment" / f"{key}.py").is_file()]
+    assert "rnn_dinosaurs" in keys
+    return keys
+
+
+def test_every_notebook_is_built(dist):
+    for key in built_notebooks():
+        graded = function_cells(read(dist / "student" / f"{key}.ipynb"))
+        assert set(notebooks.NOTEBOOKS[key]["functions"]) <= set(graded)
+
+
 def test_no_solution_code_reaches_students(dist):
     texts = list(student_texts(dist))
-    for name in GRADED:
+    references = [
+        notebooks.reference_function(key, name)
+        for key in built_notebooks()
+        for name in notebooks.NOTEBOOKS[key]["functions"]
+    ]
+    for fn in references:
+        name = fn.__name__
         # Lines short enough to be generic (`return H, Y_hat`, `h = h0`) are allowed elsewhere.
-        lines = [line for line in body_lines(getattr(rnn, name)) if len(line) >= 25]
+        lines = [line for line in body_lines(fn) if len(line) >= 25]
         assert lines, name
         for path, text in texts:
             leaked = [line for line in lines if line in text]
@@ -161,8 +180,9 @@ def test_no_solution_code_reaches_students(dist):
 
 
 def test_no_hidden_tests_reach_students(dist):
-    hidden = [c.name for c in checks.CASES if c.hidden]
-    public = {c.name for c in checks.CASES if not c.hidden}
+    all_cases = [c for key in built_notebooks() for c in notebooks.checks_module(key).CASES]
+    public = {c.name for c in all_cases if not c.hidden}
+    hidden = [c.name for c in all_cases if c.hidden and c.name not in public]
     assert hidden and public
     for path, text in student_texts(dist):
         assert "import solutions" not in text and "from solutions" not in text, path
