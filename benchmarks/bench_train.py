@@ -30,7 +30,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from solutions.data import build_vocab, encode_name, load_names, split_names  # noqa: E402
-from solutions.train import _length_batches, index_batch, train_classic, train_fast  # noqa: E402
+from solutions.train import epoch_batches, index_batch, train_classic, train_fast  # noqa: E402
 
 
 def time_to_target(curve, target):
@@ -82,7 +82,7 @@ def train_torch(train_enc, val_enc, n_h, batch_size, lr, clip, epochs, max_secon
     curve = [[0.0, evaluate()]]
     elapsed, step = 0.0, 0
     for _ in range(epochs):
-        for batch in _length_batches(lengths, batch_size, rng, bucket):
+        for batch in epoch_batches(lengths, batch_size, rng, bucket):
             started = time.perf_counter()
             T = int(lengths[batch].max())
             b = torch.from_numpy(batch)

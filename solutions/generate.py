@@ -180,6 +180,8 @@ def cmd_train(args):
     fast = args.trainer == "fast"
     n_h = args.hidden or (64 if fast else 50)
     epochs = args.epochs if args.epochs is not None else (25 if fast else 10)
+    if epochs <= 0:
+        raise UsageError(f"--epochs must be more than 0, got {epochs}")
     lr = args.lr if args.lr is not None else (0.015 if fast else 0.01)
     show = not args.no_progress
     if fast:
