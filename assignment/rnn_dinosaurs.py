@@ -305,7 +305,7 @@ plt.show()
 #
 # There is no cheap cure for vanishing gradients in this plain RNN (that is what LSTMs and GRUs
 # are for), but exploding gradients have a blunt and effective one: **clipping**. Before the update,
-# every element of every gradient is forced into $[-\text{max\_value}, \text{max\_value}]$.
+# every element of every gradient is forced into the interval `[-max_value, max_value]`.
 # Elements that were already small pass unchanged; huge ones are cut to the bound, so no single
 # update can be huge.
 #
@@ -356,11 +356,9 @@ print(f"largest |dU| element: {np.abs(raw['dU']).max():.1f} before, {np.abs(clip
 # without it, append `char_to_ix["\n"]` yourself and stop. All randomness must come from `rng`, so
 # that the same `rng` state gives the same name (that is how it is tested).
 #
-# **Why draw at random instead of taking the most likely letter (`argmax`)?** Because `argmax` is
-# deterministic: starting from the same empty state, it would produce *the same single name*
-# every time; and it tends to get stuck repeating the most likely pattern (`...saurusaurusaurus`).
-# Sampling produces the variety that the training names have, in the proportions the network has
-# learned. You will see both after training.
+# Why draw at random, instead of always taking the most likely letter (`argmax`)? Think about it
+# while you write `sample`; at the end of part 6 you will see what `argmax` produces, and question
+# 7.2 asks you to explain the difference.
 
 # %%
 # solution: solutions.rnn.sample

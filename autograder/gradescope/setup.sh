@@ -10,7 +10,6 @@ if ! python3 -m pip --version >/dev/null 2>&1; then
     apt-get install -y --no-install-recommends python3 python3-pip
 fi
 
-python3 -m pip install --no-cache-dir --upgrade pip
 python3 -m pip install --no-cache-dir -r requirements.txt
 
 # Student code runs as an unprivileged user (autograder/sandbox.py); create it now, as root.
