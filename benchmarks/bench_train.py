@@ -113,8 +113,8 @@ def main(argv=None):
     parser.add_argument("--data", required=True, help="names file, one name per line")
     parser.add_argument("--runs", type=int, default=3, help="seeds 0..runs-1 (default 3)")
     parser.add_argument("--target", type=float, default=1.75, help="held-out nats/char to reach")
-    parser.add_argument("--epochs", type=int, default=40, help="epochs for fast and torch")
-    parser.add_argument("--seconds", type=float, default=10.0,
+    parser.add_argument("--epochs", type=int, default=25, help="epochs for fast and torch")
+    parser.add_argument("--seconds", type=float, default=20.0,
                         help="training-seconds cap for fast and torch")
     parser.add_argument("--classic-seconds", type=float, default=30.0,
                         help="training-seconds cap for the classic loop")
