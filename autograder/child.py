@@ -25,9 +25,21 @@ child -> grader:
     {"op": "result", "value", "args", "kwargs", "stdout"} | {"op": "error", "type", "message",
      "traceback", "stdout"}
     {"op": "oracle", "fn", "args", "kwargs"}
+
+Two things keep grading fast without changing what is graded:
+
+- Oracle answers are remembered for the rest of one "call" request, keyed by the exact bytes of
+  the oracle request: the grader decodes those bytes and runs a deterministic reference on them,
+  so the same bytes always get the same answer (sample's statistical cases ask for the same few
+  first steps thousands of times). A hit is decoded afresh, so the student gets new arrays.
+- ``matplotlib`` (and its submodules) are imported lazily: ``import matplotlib.pyplot as plt``
+  binds a stand-in, and the real import happens when the student's code first reads an attribute
+  of any of them. Notebooks import it for their demonstrations, which the grader skips; a function
+  that does plot still gets the real module.
 """
 
 import builtins
+import importlib.machinery
 import importlib.util
 import io
 import linecache
@@ -120,6 +132,86 @@ class _BlockProject:
         return None
 
 
+LAZY_PACKAGES = ("matplotlib",)
+ORACLE_CACHE_BYTES = 32 * 1024 * 1024  # request + answer bytes kept per call request
+# Attributes the import system reads or sets while it imports a module: never a reason to load it.
+_IMPORT_ATTRS = frozenset(("__path__", "__file__", "__cached__", "__loader__", "__spec__",
+                           "__package__", "__name__", "__builtins__"))
+
+
+class _LazyModule(types.ModuleType):
+    """Stands in for a module of LAZY_PACKAGES until one of its attributes is read."""
+
+    def __getattr__(self, name):  # only called for attributes the stand-in does not have
+        if name in _IMPORT_ATTRS:
+            raise AttributeError(name)
+        return getattr(_LazyImports.load(self.__name__), name)
+
+
+class _LazyLoader:
+    def __init__(self, real_spec):
+        self.real_spec = real_spec
+
+    def create_module(self, spec):
+        module = _LazyModule(spec.name)
+        if self.real_spec.submodule_search_locations is not None:
+            # The real package's folders: importing a submodule finds it without loading this one.
+            module.__path__ = list(self.real_spec.submodule_search_locations)
+        return module
+
+    def exec_module(self, module):
+        pass
+
+
+class _LazyImports:
+    """Meta path finder handing out stand-ins for LAZY_PACKAGES, until the first real use.
+
+    The stand-in is made only where the real module exists (so a missing package still raises
+    ModuleNotFoundError at the import). When any stand-in is first used, every stand-in leaves
+    sys.modules, the finder switches itself off, and the real module is imported: from then on
+    all imports are ordinary and the stand-ins forward to the real modules.
+    """
+
+    active = True
+
+    def find_spec(self, name, path=None, target=None):
+        if not _LazyImports.active or name.split(".")[0] not in LAZY_PACKAGES:
+            return None
+        real = importlib.machinery.PathFinder.find_spec(name, path)
+        if real is None or real.loader is None:
+            return None
+        return importlib.machinery.ModuleSpec(
+            name, _LazyLoader(real), is_package=real.submodule_search_locations is not None)
+
+    @staticmethod
+    def load(name):
+        if _LazyImports.active:
+            _LazyImports.active = False
+            for key in [k for k, m in sys.modules.items() if isinstance(m, _LazyModule)]:
+                del sys.modules[key]
+        return importlib.import_module(name)
+
+
+class _OracleCache:
+    """Oracle answers (frames) by request frame, up to ORACLE_CACHE_BYTES; see the docstring."""
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self):
+        self.frames = {}
+        self.size = 0
+
+    def get(self, request):
+        return self.frames.get(request)
+
+    def put(self, request, answer):
+        size = len(request) + len(answer)
+        if self.size + size <= ORACLE_CACHE_BYTES:
+            self.frames[request] = answer
+            self.size += size
+
+
 def strip_magics(source):
     """The cell's Python: IPython line magics and shell lines (``%...``, ``!...``) become ``pass``.
 
@@ -178,7 +270,7 @@ class Child:
         self.channel = channel
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
         self.output = CappedText(STDOUT_CAP)
-        self.allowed_oracle = ()
+        self.oracle_cache = _OracleCache()
 
     # -- notebook ------------------------------------------------------------------------------
 
@@ -210,12 +302,20 @@ class Child:
     # -- calls ---------------------------------------------------------------------------------
 
     def _oracle_stub(self, name):
-        channel = self
+        channel, cache = self.channel, self.oracle_cache
 
         def reference(*args, **kwargs):
-            channel.channel.send({"op": "oracle", "fn": name, "args": list(args),
-                                  "kwargs": kwargs})
-            reply = channel.channel.recv()
+            request = protocol.encode({"op": "oracle", "fn": name, "args": list(args),
+                                       "kwargs": kwargs})
+            answer = cache.get(request)
+            if answer is None:
+                channel.send_frame(request)
+                answer = channel.recv_frame()
+                reply = protocol.decode(answer)
+                if isinstance(reply, dict) and reply.get("op") == "oracle_result":
+                    cache.put(request, answer)
+            else:
+                reply = protocol.decode(answer)  # fresh arrays: the student may write into them
             if reply.get("op") == "oracle_result":
                 return reply["value"]
             raise OracleError(f"the reference {name} failed on the arguments given: "
@@ -232,6 +332,7 @@ class Child:
             return {"op": "error", "type": "NameError",
                     "message": f"{name} is not defined by the notebook", "traceback": ""}
         saved = {}
+        self.oracle_cache.clear()  # which names the grader answers is decided per request
         for ref in request.get("with_reference", []):
             saved[ref] = self.namespace.get(ref, _MISSING)
             self.namespace[ref] = self._oracle_stub(ref)
@@ -244,6 +345,7 @@ class Child:
         except BaseException as exc:  # noqa: BLE001 - everything the student raises is reported
             return {"op": "error", **describe(exc)}
         finally:
+            self.oracle_cache.clear()
             for ref, old in saved.items():
                 if old is _MISSING:
                     self.namespace.pop(ref, None)
@@ -289,6 +391,7 @@ def main(argv):
         if name.split(".")[0] in _BlockProject.BLOCKED:
             del sys.modules[name]
     sys.meta_path.insert(0, _BlockProject())
+    sys.meta_path.insert(1, _LazyImports())
     child = Child(channel)
     # Student output goes to a capped buffer; fd 1/2 go to /dev/null (the grader reads neither).
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -48,6 +48,10 @@ MAX_NDIM = 32
 
 WIRE_DTYPES = {"float64": np.dtype("<f8"), "int64": np.dtype("<i8"), "bool": np.dtype("|b1")}
 GENERATOR_BITGENS = ("PCG64", "PCG64DXSM")
+_WIRE_NAMES = {dt.str: name for name, dt in WIRE_DTYPES.items()}  # "<f8" -> "float64"
+_NATIVE_DTYPES = {name: dt.newbyteorder("=") for name, dt in WIRE_DTYPES.items()}
+# What json.dumps(tree, separators=(",", ":")) uses, built once instead of per message.
+_JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 class ProtocolError(ValueError):
@@ -80,12 +84,49 @@ def _wire_array(a):
     return a.astype(target, copy=False)
 
 
+def _encode_array(value, blobs, sizes):
+    # A base float64/int64/bool array in little-endian order is sent as it is (the common case).
+    a = value if type(value) is np.ndarray and value.dtype.str in _WIRE_NAMES else \
+        _wire_array(value)
+    offset = sizes[0]
+    data = a.tobytes()
+    blobs.append(data)
+    sizes[0] += len(data)
+    if sizes[0] > MAX_MESSAGE:
+        raise ProtocolError(f"message larger than {MAX_MESSAGE // 2**20} MB")
+    return {"__ndarray__": {"dtype": _WIRE_NAMES[a.dtype.str], "shape": list(a.shape),
+                            "offset": offset, "nbytes": len(data)}}
+
+
+def _encode_dict(value, blobs, sizes, depth):
+    items = []
+    for key, item in value.items():
+        if isinstance(key, bool) or not isinstance(key, (str, int)):
+            raise ProtocolError(f"dict keys must be str or int, not {type(key).__name__}")
+        items.append([str(key) if isinstance(key, str) else int(key),
+                      _encode(item, blobs, sizes, depth + 1)])
+    return {"__dict__": items}
+
+
 def _encode(value, blobs, sizes, depth):
     if depth > MAX_DEPTH:
         raise ProtocolError(f"value nested deeper than {MAX_DEPTH} levels")
-    # bool first: it is a subclass of int. np.float64 is a subclass of float: made a plain float.
-    if value is None or isinstance(value, (bool, np.bool_)):
-        return None if value is None else bool(value)
+    # Exact built-in types first (nearly every value of every message), then subclasses and
+    # numpy scalars by isinstance, in an order that matters: bool is a subclass of int, and
+    # np.float64 of float (made a plain float).
+    kind = type(value)
+    if kind is np.ndarray:
+        return _encode_array(value, blobs, sizes)
+    if value is None or kind is float or kind is str or kind is bool or kind is int:
+        return value
+    if kind is dict:
+        return _encode_dict(value, blobs, sizes, depth)
+    if kind is list:
+        return [_encode(item, blobs, sizes, depth + 1) for item in value]
+    if kind is tuple:
+        return {"__tuple__": [_encode(item, blobs, sizes, depth + 1) for item in value]}
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
@@ -93,22 +134,7 @@ def _encode(value, blobs, sizes, depth):
     if isinstance(value, str):
         return str(value)
     if isinstance(value, np.ndarray):
-        a = _wire_array(value)
-        offset = sizes[0]
-        data = a.tobytes()
-        blobs.append(data)
-        sizes[0] += len(data)
-        if sizes[0] > MAX_MESSAGE:
-            raise ProtocolError(f"message larger than {MAX_MESSAGE // 2**20} MB")
-        dtype = next(name for name, dt in WIRE_DTYPES.items() if dt == a.dtype)
-        return {
-            "__ndarray__": {
-                "dtype": dtype,
-                "shape": list(a.shape),
-                "offset": offset,
-                "nbytes": len(data),
-            }
-        }
+        return _encode_array(value, blobs, sizes)
     if isinstance(value, np.random.Generator):
         state = value.bit_generator.state
         if state.get("bit_generator") not in GENERATOR_BITGENS:
@@ -118,13 +144,7 @@ def _encode(value, blobs, sizes, depth):
             )
         return {"__generator__": _encode(state, blobs, sizes, depth + 1)}
     if isinstance(value, dict):
-        items = []
-        for key, item in value.items():
-            if isinstance(key, bool) or not isinstance(key, (str, int)):
-                raise ProtocolError(f"dict keys must be str or int, not {type(key).__name__}")
-            items.append([str(key) if isinstance(key, str) else int(key),
-                          _encode(item, blobs, sizes, depth + 1)])
-        return {"__dict__": items}
+        return _encode_dict(value, blobs, sizes, depth)
     if isinstance(value, list):
         return [_encode(item, blobs, sizes, depth + 1) for item in value]
     if isinstance(value, tuple):
@@ -142,7 +162,7 @@ def encode(value):
     blobs, sizes = [], [0]
     try:
         tree = _encode(value, blobs, sizes, 0)
-        header = json.dumps(tree, separators=(",", ":")).encode("utf-8")
+        header = _JSON.encode(tree).encode("utf-8")
     except RecursionError as exc:
         raise ProtocolError("value nested too deeply") from exc
     except ValueError as exc:  # e.g. an int with more digits than Python converts to str
@@ -189,7 +209,8 @@ def _decode(tree, blob, depth):
 
 
 def _decode_array(body, blob):
-    dtype = WIRE_DTYPES.get(body.get("dtype")) if isinstance(body.get("dtype"), str) else None
+    name = body.get("dtype")
+    dtype = WIRE_DTYPES.get(name) if isinstance(name, str) else None
     shape, offset, nbytes = body.get("shape"), body.get("offset"), body.get("nbytes")
     if dtype is None:
         raise ProtocolError(f"array dtype {str(body.get('dtype'))[:40]!r} is not allowed")
@@ -204,7 +225,7 @@ def _decode_array(body, blob):
         raise ProtocolError("array shape does not match its bytes")
     # A copy: writable, owning its memory, native byte order, never a view into the message.
     a = np.frombuffer(blob, dtype=dtype, count=count, offset=offset).reshape(shape)
-    return np.array(a, dtype=dtype.newbyteorder("="), copy=True)
+    return np.array(a, dtype=_NATIVE_DTYPES[name], copy=True)
 
 
 def _decode_generator(state):
@@ -285,7 +306,11 @@ class Channel:
 
     def send(self, value, deadline=None):
         """Encode and write one value; ProtocolError if it cannot travel."""
-        data = memoryview(encode(value))
+        self.send_frame(encode(value), deadline)
+
+    def send_frame(self, frame, deadline=None):
+        """Write one already encoded frame (bytes from ``encode``)."""
+        data = memoryview(frame)
         while data:
             if deadline is not None:
                 remaining = deadline - time.monotonic()
@@ -317,13 +342,17 @@ class Channel:
                 raise ChannelClosed("the other end closed the pipe")
             self._buffer += chunk
 
-    def recv(self, deadline=None):
-        """Read and decode one value; ChannelTimeout, ChannelClosed or ProtocolError."""
+    def recv_frame(self, deadline=None):
+        """Read one whole frame, undecoded (its prefix checked); ChannelTimeout, ChannelClosed or
+        ProtocolError."""
         self._fill(PREFIX.size, deadline)
         header_len, blob_len = parse_prefix(bytes(self._buffer[: PREFIX.size]))
         total = PREFIX.size + header_len + blob_len
         self._fill(total, deadline)
         frame = bytes(self._buffer[:total])
         del self._buffer[:total]
-        start = PREFIX.size
-        return decode_payload(frame[start:start + header_len], frame[start + header_len:])
+        return frame
+
+    def recv(self, deadline=None):
+        """Read and decode one value; ChannelTimeout, ChannelClosed or ProtocolError."""
+        return decode(self.recv_frame(deadline))
