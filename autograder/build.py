@@ -9,6 +9,15 @@ its code cells name code that lives once, in ``solutions/``:
 - ``# provided: solutions.rnn.softmax``, on a line of its own in any code cell: the function's full
   source, in both versions (a given helper).
 
+- ``# include-results: flavors``, alone in a code cell: replaced, in both versions, by the markdown
+  cells of ``solutions.flavors.render_flavors_cells`` (the experiment's table, and its plot as a
+  cell attachment). Only the results reach the student, none of the experiment's code.
+
+The flavors experiment costs about 25 s of CPU. The build keeps its results in ``<out>/flavors/``
+(``table.md``, ``flavors.png`` and ``stamp.json``) and runs it again only when the stamp differs:
+another seed or budget (``--quick``), or a change to the code or data it reads. ``--flavors-results
+DIR`` uses a directory written by ``python -m solutions.flavors --out-dir DIR`` instead.
+
 Cells tagged ``skip-grading`` only demonstrate (training runs, plots); the build also tags them
 ``otter_ignore``, the tag stock otter's grader skips.
 
@@ -16,12 +25,15 @@ Output (``--out``, default ``dist``):
 
     student/   <key>.ipynb, tests/<fn>.py (public tests only), data/ (what the notebooks read)
     solved/    the same layout with the solved notebooks (for instructors and the project's tests)
+    flavors/   the flavors experiment's results, reused by the next build
     autograder.zip
                setup.sh, run_autograder, requirements.txt   Gradescope: our grader (grade.py)
                autograder/, solutions/                      the packages, source only
                otter_config.json, tests/<fn>.py, files/     what stock ``otter run -a`` needs
                data/                                         the data files, for our grader
 
+The zip holds the packages' source files only: no caches, no hidden files (``.OTTER_LOG``), and
+in a git checkout only the files git tracks, so that a build from a fresh clone gives the same zip.
 The zip's ``tests/<fn>.py`` are otter exception-format test files wrapping every case (public
 and hidden) of ``autograder.checks.<key>.CASES``, so that stock otter scores a submission like our
 grader.
@@ -34,13 +46,17 @@ from __future__ import annotations
 
 import argparse
 import ast
+import copy
+import hashlib
 import importlib
 import inspect
 import json
 import re
 import shutil
 import stat
+import subprocess
 import sys
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,10 +75,17 @@ STUB_BODY = ("# YOUR CODE HERE", "...")
 
 LINT_PRAGMA = re.compile(r"^#\s*ruff:\s*noqa")
 DIRECTIVE = re.compile(r"^#\s*(solution|provided):\s*([A-Za-z_][\w.]*)\s*$")
+INCLUDE = re.compile(r"^#\s*include-results:\s*([\w-]+)\s*$")
 # Data files a notebook reads are named in its source as data/<file>.
 DATA_REFERENCE = re.compile(r"""["'](?:\./)?data/([\w.-]+)["']""")
 # Fixed timestamp for zip entries, so that two builds of the same tree give the same bytes.
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)
+
+# The flavors experiment: the files it leaves (solutions.flavors.TABLE_FILE, PLOT_FILE), the
+# stamp the build adds, and what its results depend on (hashed into the stamp).
+FLAVORS_FILES = ("table.md", "flavors.png")
+STAMP_FILE = "stamp.json"
+FLAVORS_SOURCES = ("flavors", "bidirectional", "deep", "layers", "data", "rnn")
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python", "file_extension": ".py", "mimetype": "text/x-python"}
@@ -179,13 +202,32 @@ def _finish(nb, cells):
     return out
 
 
-def build_notebooks(source_path):
+def include_name(cell):
+    """The name of an ``# include-results: <name>`` code cell (nothing else in it), or None."""
+    if cell.cell_type != "code":
+        return None
+    m = INCLUDE.match(cell.source.strip())
+    return m.group(1) if m else None
+
+
+def included_names(source_path):
+    """The names of the ``# include-results:`` cells of one notebook source, in order."""
+    nb = jupytext.read(Path(source_path))
+    return [name for name in map(include_name, nb.cells) if name]
+
+
+def build_notebooks(source_path, included=None):
     """Read one ``assignment/<key>.py`` and make its student and solved notebooks.
+
+    Arguments:
+    source_path -- the notebook's jupytext source
+    included -- {name: list of nbformat cells} for its ``# include-results: <name>`` cells
 
     Returns:
     Notebooks
     """
     source_path = Path(source_path)
+    included = included or {}
     nb = jupytext.read(source_path)
     student, solved, graded = [], [], []
     for cell in nb.cells:
@@ -193,7 +235,13 @@ def build_notebooks(source_path):
         if SKIP_TAG in tags and OTTER_IGNORE_TAG not in tags:
             tags.append(OTTER_IGNORE_TAG)
         metadata = {"tags": tags} if tags else {}
-        if cell.cell_type == "code":
+        name = include_name(cell)
+        if name:
+            if name not in included:
+                raise BuildError(f"{source_path.name}: no results to include for {name!r}")
+            student.extend(copy.deepcopy(c) for c in included[name])
+            solved.extend(copy.deepcopy(c) for c in included[name])
+        elif cell.cell_type == "code":
             text_solved, name = expand_cell(cell.source, solved=True)
             text_student, _ = expand_cell(cell.source, solved=False)
             if name:
@@ -215,6 +263,109 @@ def build_notebooks(source_path):
         graded=graded,
         data_files=data_files,
     )
+
+
+# ---------------------------------------------------------------- included results
+
+
+def flavors_stamp(seed=0, quick=False):
+    """What the flavors experiment's results depend on: its settings and its code and data.
+
+    Returns:
+    stamp -- JSON-able dict: seed, quick, epochs, seeds, and the sha256 of the solutions modules
+             the experiment runs and of the names file it reads
+    """
+    from solutions import data, flavors
+
+    digest = hashlib.sha256()
+    for name in FLAVORS_SOURCES:
+        digest.update(f"solutions/{name}.py\0".encode())
+        digest.update((ROOT / "solutions" / f"{name}.py").read_bytes())
+    digest.update(b"data\0")
+    digest.update(Path(data.DINOS_PATH).read_bytes())
+    budget = flavors.QUICK if quick else flavors.FULL
+    return {"seed": seed, "quick": bool(quick), **budget, "sha256": digest.hexdigest()}
+
+
+def _has_flavors_files(directory):
+    return all((Path(directory) / name).is_file() for name in FLAVORS_FILES)
+
+
+def flavors_cached(cache_dir, seed=0, quick=False):
+    """Whether ``cache_dir`` holds the results of the experiment with these settings and sources."""
+    cache_dir = Path(cache_dir)
+    try:
+        stamp = json.loads((cache_dir / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False  # no stamp, or a broken one
+    return _has_flavors_files(cache_dir) and stamp == flavors_stamp(seed, quick)
+
+
+def flavors_results(cache_dir, seed=0, quick=False):
+    """The flavors experiment's results in ``cache_dir``, run now unless they are there already.
+
+    Results are reused when ``cache_dir/stamp.json`` equals ``flavors_stamp(seed, quick)``. The
+    stamp is written last, so an interrupted run is never taken for a finished one.
+
+    Returns:
+    (cache_dir, seconds) -- the directory (table.md, flavors.png, stamp.json), and how long the
+                            experiment took, or None if the results were reused
+    """
+    from solutions import flavors
+
+    cache_dir = Path(cache_dir)
+    if flavors_cached(cache_dir, seed, quick):
+        return cache_dir, None
+    stamp = flavors_stamp(seed, quick)
+    stamp_path = cache_dir / STAMP_FILE
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    stamp_path.unlink(missing_ok=True)
+    started = time.perf_counter()
+    results = flavors.run_experiment(seed=seed, quick=quick, log=lambda *_: None)
+    flavors.write_outputs(results, cache_dir)
+    seconds = time.perf_counter() - started
+    stamp_path.write_text(json.dumps(stamp, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return cache_dir, seconds
+
+
+def included_cells(names, out, flavors_dir=None, seed=0, quick=False, log=None):
+    """{name: cells} for the ``# include-results:`` names the notebooks use.
+
+    Arguments:
+    names -- the names used (only "flavors" exists)
+    out -- the build's output directory; the flavors results are kept in ``out/flavors``
+    flavors_dir -- a directory of ``python -m solutions.flavors --out-dir DIR`` to use instead
+    seed, quick -- the experiment's settings when it is run
+    log -- called with one line of text saying where the results came from
+    """
+    log = log or (lambda _: None)
+    unknown = sorted(set(names) - {"flavors"})
+    if unknown:
+        raise BuildError(f"unknown # include-results: {', '.join(unknown)} (known: flavors)")
+    if not names:
+        return {}
+    from solutions.flavors import render_flavors_cells
+
+    if flavors_dir is not None:
+        flavors_dir = Path(flavors_dir)
+        if not _has_flavors_files(flavors_dir):
+            raise BuildError(f"--flavors-results {flavors_dir}: needs "
+                             f"{' and '.join(FLAVORS_FILES)} (python -m solutions.flavors "
+                             "--out-dir DIR writes them)")
+        log(f"flavors results: from {flavors_dir}")
+    else:
+        budget = "--quick" if quick else "full"
+        target = Path(out) / "flavors"
+        if not flavors_cached(target, seed, quick):
+            log(f"flavors results: running the experiment ({budget}, seed {seed}; about 25 s, "
+                "a few with --quick; --flavors-results DIR reuses a run)...")
+        flavors_dir, seconds = flavors_results(target, seed=seed, quick=quick)
+        if seconds is None:
+            log(f"flavors results: reused {flavors_dir} ({budget}, seed {seed}; stamp matches)")
+        else:
+            log(f"flavors results: ran the experiment ({budget}, seed {seed}) in {seconds:.1f} s, "
+                f"kept in {flavors_dir}")
+    return {"flavors": render_flavors_cells(results_dir=flavors_dir)}
 
 
 # ---------------------------------------------------------------- tests
@@ -330,17 +481,42 @@ def _copy_data(names, dest):
         shutil.copy2(src, dest / "data" / name)
 
 
-def _package_files(package_dir):
-    """(path, arcname) of a package's source files: no caches, no compiled files."""
-    out = []
-    for path in sorted(package_dir.rglob("*")):
-        rel = path.relative_to(package_dir.parent)
-        if path.is_dir() or "__pycache__" in rel.parts or path.suffix in (".pyc", ".pyo"):
+def tracked_files(root=ROOT):
+    """Paths (relative, posix) that git tracks under ``root``, or None outside a git checkout."""
+    git = shutil.which("git")
+    if git is None or not (Path(root) / ".git").exists():
+        return None
+    proc = subprocess.run([git, "-C", str(root), "ls-files", "-z"], capture_output=True)
+    if proc.returncode != 0:
+        return None
+    return set(proc.stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
+
+
+def _package_files(package_dir, tracked=None):
+    """A package's source files for the zip.
+
+    Leaves out caches and compiled files, hidden files (``.OTTER_LOG``, ``.ipynb_checkpoints``),
+    and, when ``tracked`` (from ``tracked_files``) is given, every file git does not track, so that
+    the zip is the same from a fresh clone.
+
+    Returns:
+    (files, untracked) -- files: list of (path, arcname); untracked: arcnames left out for not
+                          being tracked
+    """
+    files, untracked = [], []
+    for path in sorted(Path(package_dir).rglob("*")):
+        rel = path.relative_to(Path(package_dir).parent)
+        if path.is_dir() or path.suffix in (".pyc", ".pyo"):
+            continue
+        if any(part == "__pycache__" or part.startswith(".") for part in rel.parts):
             continue
         if rel.parts[:2] == ("autograder", "gradescope"):
             continue  # setup.sh and run_autograder go to the zip's top level instead
-        out.append((path, rel.as_posix()))
-    return out
+        if tracked is not None and rel.as_posix() not in tracked:
+            untracked.append(rel.as_posix())
+            continue
+        files.append((path, rel.as_posix()))
+    return files, untracked
 
 
 def _zip_add(zf, arcname, data, executable=False):
@@ -360,14 +536,23 @@ OTTER_CONFIG = {
 
 
 def write_zip(path, built, data_files):
-    """The Gradescope autograder zip (see the module docstring for its layout)."""
+    """The Gradescope autograder zip (see the module docstring for its layout).
+
+    Returns:
+    (names, untracked) -- the zip's entry names, sorted; the package files left out because git
+                          does not track them
+    """
     entries = {}
+    tracked = tracked_files()
+    untracked = []
     for name in ("setup.sh", "run_autograder"):
         entries[name] = ((GRADESCOPE_DIR / name).read_bytes(), True)
     entries["requirements.txt"] = ((GRADESCOPE_DIR / "requirements.txt").read_bytes(), False)
     entries["otter_config.json"] = (json.dumps(OTTER_CONFIG, indent=2).encode() + b"\n", False)
     for package in ("autograder", "solutions"):
-        for src, arc in _package_files(ROOT / package):
+        files, left_out = _package_files(ROOT / package, tracked)
+        untracked.extend(left_out)
+        for src, arc in files:
             entries[arc] = (src.read_bytes(), False)
     for nbs in built:
         by_function = {}
@@ -389,15 +574,30 @@ def write_zip(path, built, data_files):
         for arcname in sorted(entries):
             data, executable = entries[arcname]
             _zip_add(zf, arcname, data, executable)
+    return sorted(entries), untracked
 
 
-def build(out="dist", assignment_dir=ASSIGNMENT_DIR):
-    """Build everything into ``out``; returns the list of Notebooks built."""
+def build(out="dist", assignment_dir=ASSIGNMENT_DIR, flavors_dir=None, seed=0, quick=False,
+          log=None):
+    """Build everything into ``out``; returns the list of Notebooks built.
+
+    Arguments:
+    out -- the output directory
+    assignment_dir -- where the notebook sources (``*.py``) are
+    flavors_dir -- results of ``python -m solutions.flavors --out-dir DIR`` to include; None
+                   runs the experiment into ``out/flavors`` unless the results there are current
+    seed, quick -- the flavors experiment's settings (quick: a short smoke-test run)
+    log -- called with lines of progress text (default: silent)
+    """
+    log = log or (lambda _: None)
+    started = time.perf_counter()
     out = Path(out)
     sources = sorted(Path(assignment_dir).glob("*.py"))
     if not sources:
         raise BuildError(f"no notebook sources (*.py) in {assignment_dir}")
-    built = [build_notebooks(p) for p in sources]
+    names = sorted({name for p in sources for name in included_names(p)})
+    included = included_cells(names, out, flavors_dir=flavors_dir, seed=seed, quick=quick, log=log)
+    built = [build_notebooks(p, included) for p in sources]
     data_files = sorted({name for nbs in built for name in nbs.data_files})
     for sub in ("student", "solved"):
         if (out / sub).exists():
@@ -412,7 +612,16 @@ def build(out="dist", assignment_dir=ASSIGNMENT_DIR):
                 test_path.write_text(text, encoding="utf-8")
     for sub in ("student", "solved"):
         _copy_data(data_files, out / sub)
-    write_zip(out / "autograder.zip", built, data_files)
+    names, untracked = write_zip(out / "autograder.zip", built, data_files)
+    if untracked:
+        log(f"left out of the zip, not tracked by git: {', '.join(untracked)}")
+    for nbs in built:
+        log(f"{nbs.key}: {len(nbs.graded)} graded functions ({', '.join(nbs.graded)})")
+    size = (out / "autograder.zip").stat().st_size
+    n_tests = len(list((out / "student" / "tests").glob("*.py")))
+    log(f"wrote {out / 'student'}/ and {out / 'solved'}/ ({len(built)} notebooks, {n_tests} public "
+        f"test files, data/{', data/'.join(data_files)}) and {out / 'autograder.zip'} "
+        f"({len(names)} files, {size / 1024:.0f} KiB) in {time.perf_counter() - started:.1f} s")
     return built
 
 
@@ -422,14 +631,22 @@ def main(argv=None):
         description="Build the student and solved notebooks, their tests and the Gradescope zip.",
     )
     parser.add_argument("--out", default="dist", help="output directory (default: dist)")
+    results = parser.add_mutually_exclusive_group()
+    results.add_argument(
+        "--flavors-results",
+        metavar="DIR",
+        help="include the flavors results of `python -m solutions.flavors --out-dir DIR` instead "
+        "of running the experiment (default: run it into OUT/flavors, reused while current)",
+    )
+    results.add_argument(
+        "--quick",
+        action="store_true",
+        help="run the flavors experiment with a short smoke-test budget (a few seconds)",
+    )
     args = parser.parse_args(argv)
     try:
-        built = build(args.out)
+        build(args.out, flavors_dir=args.flavors_results, quick=args.quick, log=print)
     except BuildError as e:
         print(f"build failed: {e}", file=sys.stderr)
         return 1
-    out = Path(args.out)
-    for nbs in built:
-        print(f"{nbs.key}: {len(nbs.graded)} graded functions ({', '.join(nbs.graded)})")
-    print(f"wrote {out / 'student'}, {out / 'solved'} and {out / 'autograder.zip'}")
     return 0

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image (Ubuntu 22.04).
 # No conda: the image's python3 and pip, with the versions pinned in requirements.txt.
+# PYTHON (default python3) names the interpreter to install into; the project's tests set it to
+# a fresh python3.10 virtual environment to rehearse Gradescope's installation.
 set -euo pipefail
 cd "$(dirname "$0")"
+PYTHON="${PYTHON:-python3}"
 
 export DEBIAN_FRONTEND=noninteractive
-if ! python3 -m pip --version >/dev/null 2>&1; then
+if ! "$PYTHON" -m pip --version >/dev/null 2>&1; then
     apt-get update
     apt-get install -y --no-install-recommends python3 python3-pip
 fi
 
-python3 -m pip install --no-cache-dir -r requirements.txt
+"$PYTHON" -m pip install --no-cache-dir -r requirements.txt
 
 # Student code runs as an unprivileged user (autograder/sandbox.py); create it now, as root.
-python3 -c 'from autograder.sandbox import ensure_sandbox_user; ensure_sandbox_user()'
+"$PYTHON" -c 'from autograder.sandbox import ensure_sandbox_user; ensure_sandbox_user()'
 
 # Fail the image build, not the first submission, if the grader cannot even import.
-python3 -c 'import autograder.grade, otter, numpy, scipy, nbclient'
+"$PYTHON" -c 'import autograder.grade, otter, numpy, scipy, nbclient'
