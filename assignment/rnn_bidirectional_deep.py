@@ -235,4 +235,4 @@ for k, H in enumerate(Hs):
 grader.check_all()
 
 # %% tags=["skip-grading"]
-grader.export(pdf=False, run_tests=True)
+grader.export("rnn_bidirectional_deep.ipynb", pdf=False)
