@@ -36,7 +36,7 @@
 # # !pip install otter-grader==7.0.0
 import otter
 
-grader = otter.Notebook(tests_dir="tests")
+grader = otter.Notebook(tests_dir="tests/rnn_bidirectional_deep")
 
 import numpy as np
 

@@ -49,7 +49,7 @@
 # # !pip install otter-grader==7.0.0
 import otter
 
-grader = otter.Notebook(tests_dir="tests")
+grader = otter.Notebook(tests_dir="tests/rnn_dinosaurs")
 
 import time
 

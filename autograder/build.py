@@ -23,7 +23,8 @@ Cells tagged ``skip-grading`` only demonstrate (training runs, plots); the build
 
 Output (``--out``, default ``dist``):
 
-    student/   <key>.ipynb, tests/<fn>.py (public tests only), data/ (what the notebooks read)
+    student/   <key>.ipynb, tests/<key>/<fn>.py (public tests only; one folder per notebook, so
+               that a notebook's ``grader.check_all()`` runs its own), data/ (what they read)
     solved/    the same layout with the solved notebooks (for instructors and the project's tests)
     flavors/   the flavors experiment's results, reused by the next build
     autograder.zip
@@ -255,6 +256,10 @@ def build_notebooks(source_path, included=None):
             student.append(nbformat.v4.new_raw_cell(cell.source, metadata=dict(metadata)))
             solved.append(nbformat.v4.new_raw_cell(cell.source, metadata=dict(metadata)))
     text = source_path.read_text(encoding="utf-8")
+    tests_dir = f'tests_dir="tests/{source_path.stem}"'
+    if graded and tests_dir not in text:
+        raise BuildError(f"{source_path.name}: otter.Notebook must be given {tests_dir}, where "
+                         "the build writes the notebook's public tests")
     data_files = sorted(set(DATA_REFERENCE.findall(text)))
     return Notebooks(
         key=source_path.stem,
@@ -607,7 +612,7 @@ def build(out="dist", assignment_dir=ASSIGNMENT_DIR, flavors_dir=None, seed=0, q
         for sub, nb in (("student", nbs.student), ("solved", nbs.solved)):
             _write_notebook(nb, out / sub / f"{nbs.key}.ipynb")
             for function, text in sorted(tests.items()):
-                test_path = out / sub / "tests" / f"{function}.py"
+                test_path = out / sub / "tests" / nbs.key / f"{function}.py"
                 test_path.parent.mkdir(parents=True, exist_ok=True)
                 test_path.write_text(text, encoding="utf-8")
     for sub in ("student", "solved"):
@@ -618,7 +623,7 @@ def build(out="dist", assignment_dir=ASSIGNMENT_DIR, flavors_dir=None, seed=0, q
     for nbs in built:
         log(f"{nbs.key}: {len(nbs.graded)} graded functions ({', '.join(nbs.graded)})")
     size = (out / "autograder.zip").stat().st_size
-    n_tests = len(list((out / "student" / "tests").glob("*.py")))
+    n_tests = len(list((out / "student" / "tests").glob("*/*.py")))
     log(f"wrote {out / 'student'}/ and {out / 'solved'}/ ({len(built)} notebooks, {n_tests} public "
         f"test files, data/{', data/'.join(data_files)}) and {out / 'autograder.zip'} "
         f"({len(names)} files, {size / 1024:.0f} KiB) in {time.perf_counter() - started:.1f} s")

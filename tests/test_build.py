@@ -26,9 +26,15 @@ GRADED = list(rnn.GRADED)
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory):
+def flavors_dir(pytestconfig):
+    """Quick-mode flavors results, kept in pytest's cache between runs (rerun when stale)."""
+    return build.flavors_results(pytestconfig.cache.mkdir("flavors-quick"), quick=True)[0]
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory, flavors_dir):
     out = tmp_path_factory.mktemp("dist")
-    assert cli_main(["build", "--out", str(out)]) == 0
+    assert cli_main(["build", "--out", str(out), "--flavors-results", str(flavors_dir)]) == 0
     return out
 
 
@@ -60,9 +66,12 @@ def test_layout(dist):
     assert (dist / "student" / "data" / "dinos.txt").read_bytes() == (
         ROOT / "data" / "dinos.txt"
     ).read_bytes()
-    for fn in GRADED:
-        assert (dist / "student" / "tests" / f"{fn}.py").is_file()
-        assert (dist / "solved" / "tests" / f"{fn}.py").is_file()
+    for key, entry in notebooks.NOTEBOOKS.items():
+        for version in ("student", "solved"):
+            # One folder of public tests per notebook: grader.check_all() runs only its own.
+            tests = sorted(p.stem for p in (dist / version / "tests" / key).glob("*.py"))
+            assert tests == sorted(entry["functions"]), (version, key)
+    assert not list((dist / "student" / "tests").glob("*.py"))
 
 
 @pytest.mark.parametrize("version", ["student", "solved"])
@@ -80,10 +89,11 @@ def test_notebooks_validate_without_outputs(dist, version):
             assert "ruff: noqa" not in cell.source
 
 
-def test_first_code_cell_sets_up_otter(dist):
-    nb = read(dist / "student" / "rnn_dinosaurs.ipynb")
+@pytest.mark.parametrize("key", list(notebooks.NOTEBOOKS))
+def test_first_code_cell_sets_up_otter(dist, key):
+    nb = read(dist / "student" / f"{key}.ipynb")
     first = next(c for c in nb.cells if c.cell_type == "code")
-    assert 'grader = otter.Notebook(tests_dir="tests")' in first.source
+    assert f'grader = otter.Notebook(tests_dir="tests/{key}")' in first.source
     assert "import numpy as np" in first.source
 
 
@@ -371,3 +381,157 @@ def test_run_autograder_grades_with_our_grader(dist, tmp_path):
     for fn in GRADED:
         total = sum(c.points for c in checks.CASES if c.function == fn)
         assert scores[fn] == (total, total)
+
+
+# ---------------------------------------------------------------- included results (notebook 2)
+
+
+@pytest.mark.parametrize("version", ["student", "solved"])
+def test_flavors_results_replace_their_directive(dist, flavors_dir, version):
+    """The table and the plot (as an attachment) stand where `# include-results: flavors` was."""
+    import base64
+
+    nb = read(dist / version / "rnn_bidirectional_deep.ipynb")
+    assert not [c for c in nb.cells if "include-results" in c.source]
+    table = (flavors_dir / "table.md").read_text(encoding="utf-8")
+    [i] = [i for i, c in enumerate(nb.cells) if table.strip() in c.source]
+    assert nb.cells[i].cell_type == "markdown"
+    assert "held-out accuracies" in nb.cells[i - 1].source  # the part 3 text just before
+    plot = nb.cells[i + 1]
+    assert plot.cell_type == "markdown" and "(attachment:flavors.png)" in plot.source
+    png = base64.b64decode(plot.attachments["flavors.png"]["image/png"])
+    assert png == (flavors_dir / "flavors.png").read_bytes() and png.startswith(b"\x89PNG")
+    # Results only: no code of the experiment, and no file of it beside the notebooks.
+    assert not [c for c in nb.cells if c.cell_type == "code" and "flavors" in c.source]
+    assert not list((dist / version).rglob("*.png")) and not list((dist / version).rglob("*.md"))
+
+
+def fake_experiment(calls):
+    """A stand-in for solutions.flavors.run_experiment: instant, records its calls."""
+    from solutions import flavors
+
+    def run_experiment(seed=0, quick=False, log=print):
+        calls.append((seed, quick))
+        budget = flavors.QUICK if quick else flavors.FULL
+        curve = [0.5 + 0.01 * e for e in range(budget["epochs"])]
+        results = {"settings": {"seed": seed, "n_h": 4, "batch_size": 8, **budget,
+                                "train": 10, "val": 4}}
+        for task in flavors.TASKS:
+            results[task] = {kind: {"curves": [curve] * budget["seeds"],
+                                    "final": [curve[-1]] * budget["seeds"],
+                                    "n_params": 10, "seconds": 0.0} for kind in flavors.KINDS}
+        return results
+
+    return run_experiment
+
+
+def test_flavors_results_are_rerun_only_when_stale(tmp_path, monkeypatch):
+    from solutions import data, flavors
+
+    calls = []
+    monkeypatch.setattr(flavors, "run_experiment", fake_experiment(calls))
+    monkeypatch.setattr(flavors, "plot", lambda results, path: Path(path).write_bytes(b"png"))
+    names = tmp_path / "dinos.txt"
+    names.write_text("aachenosaurus\nzuniceratops\n")
+    monkeypatch.setattr(data, "DINOS_PATH", names)
+    cache = tmp_path / "flavors"
+
+    def run(**settings):
+        before = len(calls)
+        directory, seconds = build.flavors_results(cache, **settings)
+        assert directory == cache and (seconds is None) == (len(calls) == before)
+        return len(calls) > before
+
+    assert run(quick=True) and calls == [(0, True)]
+    stamp = json.loads((cache / build.STAMP_FILE).read_text())
+    assert stamp["quick"] is True and stamp["seed"] == 0 and len(stamp["sha256"]) == 64
+    assert not run(quick=True)
+    assert run(quick=True, seed=1) and not run(quick=True, seed=1)
+    assert run(quick=False) and not run(quick=False)
+    names.write_text("aachenosaurus\n")  # other data
+    assert run(quick=False) and not run(quick=False)
+    (cache / build.STAMP_FILE).write_text("{broken")
+    assert run(quick=False)
+    (cache / "flavors.png").unlink()
+    assert run(quick=False) and (cache / "flavors.png").read_bytes() == b"png"
+
+
+def test_build_reuses_the_flavors_results_in_out(tmp_path, flavors_dir, monkeypatch):
+    """A build into an OUT whose flavors/ is current never runs the experiment; it says so."""
+    from solutions import flavors
+
+    def fail(**_):
+        raise AssertionError("the experiment ran although its results were current")
+
+    monkeypatch.setattr(flavors, "run_experiment", fail)
+    shutil.copytree(flavors_dir, tmp_path / "out" / "flavors")
+    lines = []
+    build.build(tmp_path / "out", quick=True, log=lines.append)
+    assert lines[0].startswith("flavors results: reused") and "stamp matches" in lines[0]
+    wrote = lines[-1]
+    assert wrote.startswith(f"wrote {tmp_path / 'out' / 'student'}/ and ")
+    assert "autograder.zip (" in wrote and "7 public test files" in wrote
+    assert (tmp_path / "out" / "student" / "rnn_bidirectional_deep.ipynb").is_file()
+
+
+def test_build_cli_flavors_options(tmp_path, capsys):
+    assert cli_main(["build", "--out", str(tmp_path / "o"), "--flavors-results",
+                     str(tmp_path)]) == 1
+    assert "needs table.md and flavors.png" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["build", "--quick", "--flavors-results", str(tmp_path)])
+    assert exc.value.code == 2
+
+
+def test_include_directive_errors(tmp_path):
+    path = tmp_path / "nb.py"
+    path.write_text("# %%\n# include-results: nope\n")
+    with pytest.raises(build.BuildError, match="unknown # include-results: nope"):
+        build.included_cells(build.included_names(path), tmp_path)
+    path.write_text("# %%\n# include-results: flavors\n")
+    with pytest.raises(build.BuildError, match="no results to include for 'flavors'"):
+        build.build_notebooks(path)
+
+
+# ---------------------------------------------------------------- the zip's source files
+
+
+def test_package_files_leave_out_caches_hidden_and_untracked(tmp_path):
+    pkg = tmp_path / "autograder"
+    for rel in ("__init__.py", "grade.py", "schema.json", "checks/x.py", "checks/.OTTER_LOG",
+                "__pycache__/grade.cpython-311.pyc", "checks/y.pyc", ".hidden/z.py",
+                "gradescope/setup.sh", "scratch.py"):
+        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / rel).write_text("x")
+    files, untracked = build._package_files(pkg)
+    expected = ["autograder/__init__.py", "autograder/checks/x.py", "autograder/grade.py",
+                "autograder/schema.json", "autograder/scratch.py"]
+    assert sorted(arc for _, arc in files) == expected and untracked == []
+    tracked = set(expected) - {"autograder/scratch.py"}
+    files, untracked = build._package_files(pkg, tracked)
+    assert sorted(arc for _, arc in files) == sorted(tracked)
+    assert untracked == ["autograder/scratch.py"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(),
+                    reason="needs git and a git checkout")
+def test_fresh_clone_builds_the_zip_from_committed_files(tmp_path, flavors_dir):
+    """`python -m autograder build` in a fresh clone: the zip's packages are exactly HEAD's."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    env = dict(os.environ, PYTHONPATH=str(clone))
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder", "build", "--out", str(clone / "dist"),
+         "--flavors-results", str(flavors_dir)],
+        cwd=clone, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1].startswith(f"wrote {clone / 'dist' / 'student'}/")
+    committed = subprocess.run(["git", "ls-files", "autograder", "solutions"], cwd=clone,
+                               check=True, capture_output=True, text=True).stdout.split()
+    expected = {p for p in committed if not p.startswith("autograder/gradescope/")}
+    with zipfile.ZipFile(clone / "dist" / "autograder.zip") as zf:
+        packaged = {n for n in zf.namelist() if n.startswith(("autograder/", "solutions/"))}
+        assert packaged == expected
+        for name in packaged:
+            assert zf.read(name) == (clone / name).read_bytes(), name
