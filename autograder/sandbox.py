@@ -27,8 +27,9 @@ Modes, picked by ``mode()`` (force one with ``spawn(mode=...)`` or RNN_SANDBOX_M
   checks, the results dir, /root and every other directory of the machine are simply absent;
   ``hidden_paths`` get a tmpfs where a whitelisted directory would expose them), a fresh /proc,
   /tmp and /dev, then ``pivot_root`` and ``setsid setpriv`` to a dedicated unprivileged user with
-  no capabilities and no-new-privs, then ``prlimit``. The student's Python is PID 1 of its PID
-  namespace: when it exits or is killed, the kernel kills everything it started.
+  no capabilities and no-new-privs, then ``prlimit``. The student's Python is the only child of
+  namespace's init (a root shell that only waits for it): when it ends, the shell exits and
+  the kernel kills everything the child started.
 * ``root-user-only`` (euid 0, namespaces forbidden, e.g. Docker's seccomp): ``setsid setpriv`` to
   the sandbox user plus rlimits; the hidden directories are chmod 700 while a child runs. Network
   and world-readable files elsewhere are NOT protected.
@@ -85,6 +86,8 @@ class Limits:
         """``prlimit`` options setting soft = hard = each limit (never above the current hard)."""
         import resource
 
+        # CPU: the soft limit sends SIGXCPU (the child dies with -SIGXCPU, telling the grader
+        # why); the hard one, a second later, SIGKILL for a child that catches SIGXCPU.
         pairs = [("--as", resource.RLIMIT_AS, self.memory_bytes),
                  ("--cpu", resource.RLIMIT_CPU, self.cpu_seconds),
                  ("--nproc", resource.RLIMIT_NPROC, self.nproc),
@@ -97,7 +100,10 @@ class Limits:
             # An unprivileged prlimit may not raise a hard limit: clamp instead of failing.
             if hard != resource.RLIM_INFINITY and os.geteuid() != 0:
                 value = min(value, hard)
-            args.append(f"{opt}={value}:{value}")
+            soft = value
+            if opt == "--cpu" and (hard == resource.RLIM_INFINITY or value < hard):
+                value += 1
+            args.append(f"{opt}={soft}:{value}")
         return args
 
 
@@ -274,11 +280,15 @@ def _kill_uid(uid: int, gid: int, timeout: float = 10.0) -> None:
         time.sleep(0.01)
 
 
-def _acquire_slot() -> tuple[int, int, int]:
-    """Lock a free sandbox user for this child; return (lock fd, uid, gid)."""
+def _slot_path(slot: int) -> str:
+    return os.path.join(STATE_DIR, f"slot{slot}.lock")
+
+
+def _acquire_slot() -> tuple[int, int, int, int]:
+    """Lock a free sandbox user for this child; return (slot, lock fd, uid, gid)."""
     os.makedirs(STATE_DIR, mode=0o700, exist_ok=True)
     for slot in range(MAX_SLOTS):
-        fd = os.open(os.path.join(STATE_DIR, f"slot{slot}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(_slot_path(slot), os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -286,7 +296,7 @@ def _acquire_slot() -> tuple[int, int, int]:
             continue
         uid, gid = ensure_sandbox_user(_user_name(slot))
         _kill_uid(uid, gid)  # leftovers of a grader that died without kill_all
-        return fd, uid, gid
+        return slot, fd, uid, gid
     raise RuntimeError(f"all {MAX_SLOTS} sandbox users are busy")
 
 
@@ -387,6 +397,14 @@ def default_hidden_paths() -> list[str]:
     return sorted(hidden)
 
 
+def _others_may_reach(path: str) -> bool:
+    """True if a user who owns nothing on the way may traverse to ``path`` (o+x everywhere)."""
+    path = os.path.realpath(path)
+    parts = Path(path).parents
+    return all(os.stat(p).st_mode & 0o001 for p in [path, *parts] if os.path.isdir(p)) and \
+        (os.path.isdir(path) or bool(os.stat(path).st_mode & 0o001))
+
+
 def _under(path: str, parent: str) -> bool:
     return path == parent or path.startswith(parent.rstrip("/") + "/")
 
@@ -425,13 +443,16 @@ def _setpriv_args(uid: int, gid: int) -> list[str]:
 
 
 def namespace_script(newroot: str, cwd: str, readable: list[str], hidden: list[str],
-                     limits: Limits) -> str:
+                     limits: Limits, pass_fds=()) -> str:
     """The /bin/sh script run as root inside the new namespaces; ``"$@"`` is the final command.
 
     It builds the child's whole filesystem on a tmpfs at ``newroot`` (a whitelist: what is not
     bound here does not exist for the child), then pivot_roots into it.
     """
     q = shlex.quote
+    spare = next((fd for fd in range(3, 10) if fd not in pass_fds), None)
+    if spare is None:
+        raise ValueError("root-sandbox needs one fd in 3..9 that is not in pass_fds")
     mount, umount = _tool("mount") or "mount", _tool("umount") or "umount"
     r = newroot.rstrip("/")
     lines = ["set -eu", "umask 022",
@@ -488,16 +509,29 @@ def namespace_script(newroot: str, cwd: str, readable: list[str], hidden: list[s
               "cd /", f"{umount} -l /.oldroot", "rmdir /.oldroot",
               f"{mount} -o remount,bind,ro /",
               f"cd {q(cwd)}",
-              'exec "$@"']
-    return "\n".join(lines) + "\n"
+              # This root shell stays PID 1 (the kernel ignores SIGXCPU and the like sent to a
+              # namespace's init, so the child must not be it) and passes on the child's
+              # status, 128 + signal if killed; stdin is handed over explicitly because sh
+              # gives background jobs /dev/null.
+              f"exec {spare}<&0",
+              f'"$@" 0<&{spare} {spare}<&- &',
+              'wait "$!"']
+    return "\n".join(lines) + "\n"  # sh exits with wait's status
 
 
 def root_sandbox_argv(argv: list[str], *, uid: int, gid: int, newroot: str, cwd: str,
-                      readable: list[str], hidden: list[str], limits: Limits) -> list[str]:
-    """unshare (namespaces) -> sh (mounts, pivot_root) -> setsid -> setpriv -> prlimit -> argv."""
-    script = namespace_script(newroot, cwd, readable, hidden, limits)
-    return [_tool("unshare") or "unshare", *_UNSHARE_FLAGS, "--", "/bin/sh", "-c", script,
-            "sandbox", _tool("setsid") or "setsid", *_setpriv_args(uid, gid), "--",
+                      readable: list[str], hidden: list[str], limits: Limits,
+                      pass_fds=()) -> list[str]:
+    """setpriv -> unshare (namespaces) -> sh (mounts, pivot_root) -> setsid -> setpriv to the
+    sandbox user -> prlimit -> argv."""
+    script = namespace_script(newroot, cwd, readable, hidden, limits, pass_fds)
+    # The first setpriv only makes unshare die with the grader (unshare --kill-child then
+    # takes the namespace down); note that Linux sends it when the *thread* that called
+    # spawn exits, so spawn from a thread that outlives the child.
+    setpriv = _tool("setpriv") or "setpriv"
+    return [setpriv, "--pdeathsig=KILL", "--", _tool("unshare") or "unshare", *_UNSHARE_FLAGS,
+            "--", "/bin/sh", "-c", script, "sandbox",
+            _tool("setsid") or "setsid", *_setpriv_args(uid, gid), "--",
             _tool("prlimit") or "prlimit", *limits.prlimit_args(), "--", *argv]
 
 
@@ -609,6 +643,15 @@ def unprivileged_argv(argv: list[str], *, pass_fds, limits: Limits) -> list[str]
 # Spawning and killing
 
 
+def _proc_state(pid: int) -> str:
+    """The one-letter state of ``pid`` ("R", "S", "T", "Z", ...), "" if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
 def _children(pid: int) -> list[int]:
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as f:
@@ -621,13 +664,14 @@ class Sandboxed:
     """A running sandboxed child; ``kill_all`` ends it and everything it started."""
 
     def __init__(self, popen: subprocess.Popen, mode: str, *, uid: int | None = None,
-                 gid: int | None = None, slot_fd: int | None = None,
+                 gid: int | None = None, slot: int | None = None, slot_fd: int | None = None,
                  protected: list[str] | None = None, holder: str = "",
                  newroot: str | None = None):
         self.popen = popen
         self.pid = popen.pid
         self.mode = mode
         self.uid, self.gid = uid, gid
+        self.slot = slot  # which sandbox user (root modes): STATE_DIR/slot<N>.lock is held
         self._slot_fd = slot_fd
         self._protected = protected or []
         self._holder = holder
@@ -635,8 +679,15 @@ class Sandboxed:
         self._killed = False
 
     def wait(self, timeout: float | None = None) -> int:
-        """Wait for the child; Popen's return code (negative: killed by that signal)."""
-        return self.popen.wait(timeout)
+        """Wait for the child; its return code, negative if killed by that signal.
+
+        In root-sandbox mode the namespace's init shell reports a signal as 128 + signal:
+        translated here (so ``popen.returncode`` itself may read 152 where this says -24).
+        """
+        rc = self.popen.wait(timeout)
+        if self.mode == "root-sandbox" and rc > 128:
+            return -(rc - 128)
+        return rc
 
     def kill_all(self) -> None:
         """Kill the child's whole tree and wait until it is gone. Idempotent."""
@@ -658,26 +709,28 @@ class Sandboxed:
 
     def _kill_tree(self) -> None:
         popen = self.popen
+        if self.mode == "root-sandbox" and popen.poll() is None:
+            # Freeze unshare first: it cannot fork a child we would miss, nor reap the one we
+            # kill (unshare reports a SIGKILLed child as "exit 1" with a message). Then kill
+            # PID 1 of the namespace, so the kernel kills all the rest, and unshare itself.
+            _signal(popen.pid, signal.SIGSTOP)
+            deadline = time.monotonic() + 2
+            while _proc_state(popen.pid) not in ("T", "Z", "X", "") and \
+                    time.monotonic() < deadline:
+                time.sleep(0.001)
+            for kid in _children(popen.pid):
+                _signal(kid, signal.SIGKILL)
+        elif self.mode == "unprivileged":
+            _signal(popen.pid, signal.SIGTERM)  # the supervisor kills all it has reaped
+            try:
+                popen.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+        elif popen.poll() is None:
+            _signal(-popen.pid, signal.SIGKILL)  # its session's process group
         if popen.poll() is None:
-            if self.mode == "root-sandbox":
-                # PID 1 of the namespace: when it dies the kernel kills the rest of it.
-                for kid in _children(popen.pid):
-                    _signal(kid, signal.SIGKILL)
-            elif self.mode == "unprivileged":
-                _signal(popen.pid, signal.SIGTERM)  # the supervisor kills all it has reaped
-                try:
-                    popen.wait(5)
-                except subprocess.TimeoutExpired:
-                    pass
-            else:
-                _signal(-popen.pid, signal.SIGKILL)  # its session's process group
-            if self.mode != "unprivileged":
-                _signal(popen.pid, signal.SIGKILL)
-        try:
-            popen.wait(10)
-        except subprocess.TimeoutExpired:
             _signal(popen.pid, signal.SIGKILL)
-            popen.wait(10)
+        popen.wait(10)
         if self.uid is not None:
             _kill_uid(self.uid, self.gid)
 
@@ -710,13 +763,13 @@ def spawn(argv: list[str], *, pass_fds=(), cwd: str, env: dict | None = None,
     argv = [str(a) for a in argv]
     readable = [*default_readable_paths(argv[0]), *map(str, readable_paths)]
     hidden = [*default_hidden_paths(), *(os.path.realpath(h) for h in hidden_paths)]
-    uid = gid = slot_fd = newroot = None
+    uid = gid = slot = slot_fd = newroot = None
     protected: list[str] = []
     holder = f"{os.getpid()}:{time.monotonic_ns()}"
     if which in ("root-sandbox", "root-user-only"):
         if os.geteuid() != 0:
             raise PermissionError(f"sandbox mode {which} needs root")
-        slot_fd, uid, gid = _acquire_slot()
+        slot, slot_fd, uid, gid = _acquire_slot()
     try:
         if uid is not None:
             for dirpath, dirnames, filenames in os.walk(cwd):
@@ -726,12 +779,20 @@ def spawn(argv: list[str], *, pass_fds=(), cwd: str, env: dict | None = None,
         if which == "root-sandbox":
             newroot = tempfile.mkdtemp(prefix="rnn-sandbox-root-")
             full = root_sandbox_argv(argv, uid=uid, gid=gid, newroot=newroot, cwd=cwd,
-                                     readable=readable, hidden=hidden, limits=limits)
+                                     readable=readable, hidden=hidden, limits=limits,
+                                     pass_fds=pass_fds)
             env = env if env is not None else default_env(cwd)
         elif which == "root-user-only":
             # Hidden dirs that hold cwd cannot be closed without locking the child out of cwd.
             protected = [h for h in _minimal(hidden) if not _under(cwd, h)]
             _protect(protected, holder)
+            for path in (shutil.which(argv[0]) or argv[0], os.path.dirname(cwd)):
+                if not _others_may_reach(path):
+                    raise RuntimeError(
+                        f"{path} is not reachable by the sandbox user (a directory on its way "
+                        f"is closed to others, e.g. /root or the project dir): in mode "
+                        f"root-user-only, run the child with a Python installed outside them "
+                        f"(e.g. /usr/bin/python3 with numpy from pip) and a cwd under /tmp")
             full = root_user_only_argv(argv, uid=uid, gid=gid, limits=limits)
             env = env if env is not None else default_env(cwd, tmpdir=cwd)
         elif which == "bubblewrap":
@@ -752,5 +813,6 @@ def spawn(argv: list[str], *, pass_fds=(), cwd: str, env: dict | None = None,
         if newroot:
             os.rmdir(newroot)
         raise
-    return Sandboxed(popen, which, uid=uid, gid=gid, slot_fd=slot_fd, protected=protected,
+    return Sandboxed(popen, which, uid=uid, gid=gid, slot=slot, slot_fd=slot_fd,
+                     protected=protected,
                      holder=holder, newroot=newroot)

@@ -5,6 +5,8 @@ host whose seccomp forbids unshare). The unprivileged mode is tried by re-runnin
 as the user nobody. No test sends a packet off this machine: "no network" is shown on loopback.
 """
 
+import contextlib
+import fcntl
 import json
 import os
 import resource
@@ -63,12 +65,33 @@ def run(mode_py, code, timeout=20, **kw):
     finally:
         box.kill_all()
         shutil.rmtree(cwd, ignore_errors=True)
-    return box.popen.returncode, out.decode(errors="replace"), box
+    return box.wait(), out.decode(errors="replace"), box
+
+
+@contextlib.contextmanager
+def holding_slot(slot):
+    """Hold a sandbox user's lock, so that no other grader (another engineer's tests running
+    concurrently) starts a child as that user while we count its processes."""
+    fd = os.open(sandbox._slot_path(slot), os.O_RDWR)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "sandbox slot busy for 30 s"
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
 
 
 def assert_nothing_left(box):
     assert box.popen.poll() is not None
-    if box.uid is not None:
+    if box.uid is None:
+        return
+    with holding_slot(box.slot):
         left = sandbox._uid_processes(box.uid)
         assert left == [], [Path(f"/proc/{p}/status").read_text()[:300] for p in left]
         if shutil.which("pgrep"):
@@ -166,7 +189,7 @@ def test_cannot_kill_the_grader(root_mode):
         assert sentinel.poll() is None, "a root process of the grader's was killed"
         assert f"sent {sentinel.pid}" not in out, out
         if root_mode[0] == "root-sandbox":
-            assert "ppid 0" in out, out  # the grader is outside the child's PID namespace
+            assert "ppid 1" in out, out  # its parent is the namespace init; the grader is outside
         else:
             assert f"denied {os.getpid()} PermissionError" in out, out
     finally:
@@ -216,9 +239,14 @@ def test_rlimits_in_effect(root_mode):
     """
     rc, out, _ = run(root_mode, code, limits=limits)
     assert rc == 0, out
-    for line in ["AS 1610612736 1610612736", "CPU 77 77", "NPROC 33 33", "FSIZE 1000000 1000000",
+    for line in ["AS 1610612736 1610612736", "CPU 77 78", "NPROC 33 33", "FSIZE 1000000 1000000",
                  "NOFILE 99 99", "CORE 0 0", "fsize 27"]:  # 27 = EFBIG
         assert line in out, out
+
+
+def test_cpu_limit_kills_with_sigxcpu(root_mode):
+    rc, out, _ = run(root_mode, "while True: pass", limits=sandbox.Limits(cpu_seconds=1))
+    assert rc == -signal.SIGXCPU, out
 
 
 def test_fork_bomb_contained_and_cleaned_up(root_mode):
@@ -374,6 +402,23 @@ def test_cwd_belongs_to_sandbox_user_and_slots_are_distinct():
 
 
 @needs_root
+def test_root_user_only_refuses_an_unreachable_interpreter(tmp_path):
+    closed = tmp_path / "closed"
+    closed.mkdir(mode=0o700)
+    fake = closed / "python"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    cwd = tempfile.mkdtemp()
+    before = os.stat(sandbox.PROJECT_ROOT).st_mode
+    try:
+        with pytest.raises(RuntimeError, match="not reachable by the sandbox user"):
+            sandbox.spawn([str(fake)], cwd=cwd, mode="root-user-only")
+    finally:
+        shutil.rmtree(cwd)
+    assert os.stat(sandbox.PROJECT_ROOT).st_mode == before  # the chmods were undone
+
+
+@needs_root
 def test_ensure_sandbox_user():
     uid, gid = sandbox.ensure_sandbox_user()
     assert uid != 0 and gid != 0
@@ -411,7 +456,7 @@ def test_namespace_script_is_a_whitelist():
                                       limits=sandbox.Limits())
     assert "--bind -o ro,nosuid,nodev /usr /tmp/R/usr" in script
     assert f" {sandbox.PROJECT_ROOT} " not in script  # never bound, so absent for the child
-    assert "pivot_root . .oldroot" in script and script.rstrip().endswith('exec "$@"')
+    assert "pivot_root . .oldroot" in script and script.rstrip().endswith('wait "$!"')
 
 
 UNPRIVILEGED_SCRIPT = r"""
@@ -449,9 +494,12 @@ print(json.dumps({"mode": sandbox.mode(), "lines": lines, "rc": box.popen.return
 
 
 @needs_root
-def test_unprivileged_mode_as_nobody():
-    if SYSTEM_PYTHON is None or shutil.which("bwrap"):
-        pytest.skip("needs a system python3 and no bwrap on PATH")
+@pytest.mark.parametrize("which", ["unprivileged", "bubblewrap"])
+def test_non_root_modes_as_nobody(which):
+    if SYSTEM_PYTHON is None:
+        pytest.skip("needs a system python3 that the user nobody can run")
+    if which == "bubblewrap" and not shutil.which("bwrap"):
+        pytest.skip("bwrap is not installed")
     tmp = tempfile.mkdtemp(prefix="sandbox-unpriv-")
     os.chmod(tmp, 0o755)
     script = Path(tmp, "unpriv.py")
@@ -460,17 +508,59 @@ def test_unprivileged_mode_as_nobody():
     r = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
                         SYSTEM_PYTHON, "-I", str(script), sandbox.__file__, rnn],
                        capture_output=True, text=True, timeout=30, cwd="/tmp",
-                       env={"PATH": "/usr/bin:/bin", "TMPDIR": "/tmp"})
+                       env={"PATH": "/usr/bin:/bin", "TMPDIR": "/tmp", "RNN_SANDBOX_MODE": which})
     shutil.rmtree(tmp, ignore_errors=True)
     assert r.returncode == 0, r.stderr
     result = json.loads(r.stdout.strip().splitlines()[-1])
-    assert result["mode"] == "unprivileged"
+    assert result["mode"] == which
     assert result["lines"][0] == "nproc 50"
-    # Plainly what this mode does NOT protect (describe_mode says so): the TA's readable files.
-    assert result["lines"][1] == ("read-solutions" if os.access(rnn, os.R_OK) else "no-read")
+    if which == "bubblewrap":
+        assert result["lines"][1] == "no-read"
+    else:
+        # Plainly what this mode does NOT protect (describe_mode says so): the TA's files.
+        assert result["lines"][1] == ("read-solutions" if os.access(rnn, os.R_OK) else "no-read")
     assert result["lines"][2] == "detached"
-    assert result["rc"] == -signal.SIGTERM or result["rc"] == -signal.SIGKILL
+    assert result["rc"] in (-signal.SIGTERM, -signal.SIGKILL)
     assert not result["late"], "the detached grandchild outlived kill_all"
+
+
+GRADER_SCRIPT = r"""
+import os, subprocess, sys, tempfile, time
+sys.path.insert(0, sys.argv[1])
+from autograder import sandbox
+cwd = tempfile.mkdtemp()
+child = "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(30)\n"
+open(os.path.join(cwd, "child.py"), "w").write(child + "print('up', flush=True)\ntime.sleep(30)\n")
+box = sandbox.spawn([sys.argv[2], "-I", "child.py"], cwd=cwd, stdout=subprocess.PIPE,
+                    mode=sys.argv[3])
+box.popen.stdout.readline()
+print(box.uid, box.slot, flush=True)
+time.sleep(30)
+"""
+
+
+@needs_root
+def test_child_dies_with_a_killed_grader(tmp_path):
+    """A grader killed by SIGKILL (no kill_all) takes the namespace sandbox with it."""
+    if not sandbox.namespaces_permitted():
+        pytest.skip("namespaces are not permitted here")
+    script = tmp_path / "grader.py"
+    script.write_text(GRADER_SCRIPT)
+    grader = subprocess.Popen([sys.executable, str(script), str(sandbox.PROJECT_ROOT),
+                               sys.executable, "root-sandbox"], stdout=subprocess.PIPE)
+    try:
+        uid, slot = map(int, grader.stdout.readline().split())
+        assert len(sandbox._uid_processes(uid)) == 2
+        grader.kill()
+        grader.wait()
+        with holding_slot(slot):
+            deadline = time.monotonic() + 5
+            while sandbox._uid_processes(uid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert sandbox._uid_processes(uid) == []
+    finally:
+        grader.kill()
+        grader.wait()
 
 
 def test_limits_defaults():
