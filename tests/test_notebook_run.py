@@ -9,16 +9,19 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.build import build
+from autograder.build import build, flavors_results
+from autograder.notebooks import NOTEBOOKS
 from solutions.rnn import GRADED
 
 TIME_LIMIT = 120.0  # seconds for the whole notebook, training and plots included
 
 
 @pytest.fixture(scope="module")
-def solved_dir(tmp_path_factory):
+def solved_dir(tmp_path_factory, pytestconfig):
+    # Quick-mode flavors results, kept in pytest's cache between runs (rerun when stale).
+    flavors_dir, _ = flavors_results(pytestconfig.cache.mkdir("flavors-quick"), quick=True)
     out = tmp_path_factory.mktemp("dist")
-    build(out)
+    build(out, flavors_dir=flavors_dir)
     return out / "solved"
 
 
@@ -41,6 +44,15 @@ def text_of(cell):
     return "".join(parts)
 
 
+def assert_check_all_runs_only(nb, graded):
+    """The notebook's grader.check_all() ran its own public tests (not the other notebook's)."""
+    [check_all] = [c for c in nb.cells if "\ngrader.check_all()" in "\n" + c.source]
+    output = text_of(check_all)
+    reported = {line.split()[0] for line in output.splitlines() if " results:" in line}
+    assert reported == set(graded), output
+    assert output.count("All test cases passed!") == len(graded) and "failed" not in output
+
+
 def test_solved_notebook_runs_fast_and_passes_its_public_tests(solved_dir, tmp_path):
     work = tmp_path / "run"
     shutil.copytree(solved_dir, work)
@@ -54,6 +66,7 @@ def test_solved_notebook_runs_fast_and_passes_its_public_tests(solved_dir, tmp_p
     assert sorted(checks) == sorted(GRADED)
     for name, output in checks.items():
         assert f"{name} results: All test cases passed!" in output, output
+    assert_check_all_runs_only(nb, GRADED)
     everything = "\n".join(text_of(c) for c in nb.cells)
     # Training printed names and got well below a uniform guess (log 27 = 3.30 nats per letter).
     epochs = [line for line in everything.splitlines() if line.startswith("epoch")]
@@ -75,3 +88,30 @@ def test_graded_cells_do_not_depend_on_skipped_ones(solved_dir, tmp_path):
     execute(nb, work)
     outputs = "\n".join(text_of(c) for c in nb.cells)
     assert outputs.count("All test cases passed!") == len(GRADED)
+
+
+NOTEBOOK_2 = "rnn_bidirectional_deep"
+
+
+def test_solved_notebook_2_runs_fast_and_passes_its_public_tests(solved_dir, tmp_path):
+    work = tmp_path / "run"
+    shutil.copytree(solved_dir, work)
+    nb = nbformat.read(work / f"{NOTEBOOK_2}.ipynb", as_version=4)
+    seconds = execute(nb, work)  # raises CellExecutionError on any error
+    assert seconds < TIME_LIMIT, f"the solved notebook 2 took {seconds:.0f} s"
+    graded = NOTEBOOKS[NOTEBOOK_2]["functions"]
+    checks = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("grader.check("):
+            checks[cell.source.split('"')[1]] = text_of(cell)
+    assert sorted(checks) == sorted(graded)
+    for name, output in checks.items():
+        assert f"{name} results: All test cases passed!" in output, output
+    assert_check_all_runs_only(nb, graded)
+    everything = "\n".join(text_of(c) for c in nb.cells)
+    # The demonstrations: the last input moves every backward state, only the last forward one.
+    forward = next(line for line in everything.splitlines() if line.startswith("forward  changed"))
+    moved = [float(v) for v in forward.split(":")[1].split()]
+    assert moved[-1] > 0 and all(v == 0 for v in moved[:-1])
+    assert "layer 2: V (4, 3), states (4, 2, 7)" in everything
+    assert list(work.glob(f"{NOTEBOOK_2}*.zip"))
