@@ -328,3 +328,16 @@ def test_real_checks_give_full_marks_to_the_reference(tmp_path):
     failed = [t["output"] for t in results["tests"] if t["score"] != t["max_score"]]
     assert not failed, failed
     assert results["score"] > 0 and [t["name"] for t in results["tests"]] == list(ref.GRADED)
+
+
+def test_sample_critical_values_are_scipy_chi2_isf():
+    """The checks take chi-square critical values from scipy.special (a faster import): the
+    same numbers as scipy.stats.chi2.isf, so the false-alarm rate stays ALPHA = 1e-6."""
+    from scipy.stats import chi2
+
+    from autograder.checks import rnn_dinosaurs as checks
+
+    assert checks.ALPHA == 1e-6
+    for df in range(1, 40):
+        assert checks._critical(df) == float(chi2.isf(checks.ALPHA, df))
+    assert checks._critical(0) == 0.0

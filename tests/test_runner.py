@@ -281,3 +281,63 @@ def test_cells_from_notebook_keeps_indices_and_tags():
         {"index": 1, "source": "x = 1", "tags": ["skip-grading"]},
         {"index": 2, "source": "y = 2", "tags": []},
     ]
+
+
+REPEATED_REFERENCE = '''
+def many(x, h, p, n):
+    sums = []
+    for _ in range(n):
+        h_next, _ = rnn_cell_forward(x, h, p)
+        sums.append(float(h_next.sum()))
+        h_next[...] = 99.0  # writing into one answer must not change the next one
+    h_other, _ = rnn_cell_forward(x, h + 1.0, p)
+    return sums, float(h_other.sum())
+'''
+
+
+def test_oracle_answers_repeated_requests_once_per_call():
+    asked = []
+
+    def oracle(name):
+        def reference(*args, **kwargs):
+            asked.append(name)
+            return ref.rnn_cell_forward(*args, **kwargs)
+        return reference
+
+    X, h0, parameters = small_problem(3)
+    x = X[:, :, 0]
+    with start([STUDENT, REPEATED_REFERENCE], oracle=oracle) as process:
+        many = process.function("many").with_reference("rnn_cell_forward")
+        sums, other = many(x, h0, parameters, 50)
+        assert sums == [float(ref.rnn_cell_forward(x, h0, parameters)[0].sum())] * 50
+        assert other == pytest.approx(float(ref.rnn_cell_forward(x, h0 + 1.0, parameters)[0]
+                                            .sum()))
+        assert len(asked) == 2  # 51 identical requests answered once, plus the other one
+        many(x, h0, parameters, 3)
+        assert len(asked) == 4  # nothing is remembered from one call to the next
+
+
+LAZY_MATPLOTLIB = [
+    "import sys\nimport matplotlib\nimport matplotlib.pyplot as plt\nfrom matplotlib import cm\n"
+    "loaded_at_import = 'matplotlib.figure' in sys.modules",
+    "import matplotlib.no_such_module",
+    "def use():\n    fig = plt.figure()\n    return [loaded_at_import, type(fig).__name__,\n"
+    "            'matplotlib.figure' in sys.modules, plt.get_backend().lower(),\n"
+    "            matplotlib.__version__ == sys.modules['matplotlib'].__version__,\n"
+    "            cm.ScalarMappable is sys.modules['matplotlib.cm'].ScalarMappable]",
+]
+
+
+def test_matplotlib_loads_when_first_used_not_when_imported():
+    with start(LAZY_MATPLOTLIB) as process:
+        reports = process.cell_reports()
+        assert reports[0].status == "ok"
+        assert reports[1].error["type"] == "ModuleNotFoundError"  # a missing module still fails
+        assert process.function("use")() == [False, "Figure", True, "agg", True, True]
+
+
+def test_an_idle_child_exits_on_its_own_when_closed():
+    process = start(["x = 1"])
+    proc = process._proc
+    process.close()
+    assert proc.returncode == 0  # it exited (status 0), it was not killed by a signal
