@@ -1,6 +1,7 @@
 """``python -m autograder <command>``.
 
-    build [--out dist]                 student and solved notebooks, public tests, autograder.zip
+    build [--out dist] [--quick | --flavors-results DIR]
+                                       student and solved notebooks, public tests, autograder.zip
     grade SUBMISSION... --out DIR      grade notebooks as the Gradescope autograder does
     gradescope                         (internal) what run_autograder calls on Gradescope
 """
@@ -13,7 +14,8 @@ USAGE = """\
 usage: python -m autograder {build,grade} ...
 
 commands:
-  build [--out DIR]                       build dist/student, dist/solved and dist/autograder.zip
+  build [--out DIR] [--quick | --flavors-results DIR]
+                                          build dist/student, dist/solved and dist/autograder.zip
   grade SUBMISSION... --out DIR [--jobs N]
                                           grade notebooks exactly as the Gradescope autograder does
 """
