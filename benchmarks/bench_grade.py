@@ -2,7 +2,8 @@
 
     python benchmarks/bench_grade.py [--runs 3] [--batch 100] [--jobs 2]
 
-Builds the assignment into a temporary directory (``python -m autograder build``), then
+Builds the assignment into a temporary directory (``python -m autograder build --quick``; the
+flavors experiment's table does not matter here), then
 
 1. grades the solved notebook ``--runs`` times with stock ``otter run -a autograder.zip`` (no
    Docker) and ``--runs`` times with ``python -m autograder grade``, interleaved (otter, ours,
@@ -109,7 +110,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
         tmp = Path(tmp)
         dist = tmp / "dist"
-        run([sys.executable, "-m", "autograder", "build", "--out", str(dist)], cwd=ROOT)
+        run([sys.executable, "-m", "autograder", "build", "--out", str(dist), "--quick"], cwd=ROOT)
         print(f"sandbox mode: {sandbox.mode()}")
 
         # 1. one honest submission: stock otter vs ours, interleaved
