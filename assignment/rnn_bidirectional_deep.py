@@ -177,19 +177,39 @@ for k, H in enumerate(Hs):
 # experiment below asks: *is this a real dinosaur name, or a fake?* Fakes are made from real names
 # in two ways: (a) the **first three letters** are replaced by random letters (`tyrannosaurus` ->
 # `qwjannosaurus`; the end of the name, which real and fake share, says nothing), or (b) the
-# letters are **shuffled**. Three classifiers, with the same hidden size per direction and per
-# layer, the same optimizer and the same number of updates, were trained with the reference
-# versions of your two functions (and their backward passes):
+# letters are **shuffled**. Four classifiers, with the same optimizer, the same number of updates
+# over the same batches and the same held-out names (never trained on, nor their fakes), were
+# trained with the reference versions of your two functions (and their backward passes), each with
+# 3 seeds (initialization and batch order):
 #
 # - **unidirectional**: one layer, the answer read from $h_{T-1}$;
 # - **bidirectional**: your `birnn_forward`, the answer read from the forward $h_{T-1}$ stacked
 #   with the backward $h_0$ (each direction's state after reading the whole name);
-# - **deep**: your `deep_rnn_forward` with 2 layers, the answer read from the top layer's $h_{T-1}$.
+# - **deep**: your `deep_rnn_forward` with 2 layers, the answer read from the top layer's $h_{T-1}$;
+# - **wider**: one unidirectional layer with as many parameters as the deep model, to tell an effect
+#   of depth from an effect of having more parameters.
 #
-# Here are the held-out accuracies (chance is 0.5):
+# The first three have the same hidden size $n_h$ per direction and per layer. Here are the
+# held-out accuracies (chance is 0.5), the mean over the seeds with the lowest and the highest:
 
 # %%
 # include-results: flavors
+
+# %% [markdown]
+# **What the table shows.** *Direction* matters, by a lot, when the evidence is at the start: the
+# bidirectional model gets about 0.83, every unidirectional model stays near chance, and the seeds
+# agree (their spreads do not overlap). Neither more parameters nor a second layer helps the
+# unidirectional models there. When the letters are shuffled the evidence is everywhere, and all
+# four models do about as well (0.87 to 0.89).
+#
+# *Depth*, honestly, does not measurably matter here. The deep model's lead on the shuffled names
+# is about 0.02 (the wider single layer sits in between), smaller than the spread between the deep
+# model's own seeds. The instructors also tried other fakes (letters replaced
+# in the middle of the name, two letters swapped, names drawn from a letter-pair model of real
+# names) and widths from 4 to 24: a second layer never gained more than about 0.02. With about a
+# thousand training names, these tasks are limited by the data, not by what one tanh layer can
+# compute; depth pays off on larger data and harder tasks (speech, translation), where deep RNNs
+# of 2 to 8 layers are common.
 
 # %% [markdown]
 # ## 4. Written questions
