@@ -13,7 +13,7 @@ its code cells name code that lives once, in ``solutions/``:
   cells of ``solutions.flavors.render_flavors_cells`` (the experiment's table, and its plot as a
   cell attachment). Only the results reach the student, none of the experiment's code.
 
-The flavors experiment costs about 25 s of CPU. The build keeps its results in ``<out>/flavors/``
+The flavors experiment costs about 40 s of CPU. The build keeps its results in ``<out>/flavors/``
 (``table.md``, ``flavors.png`` and ``stamp.json``) and runs it again only when the stamp differs:
 another seed or budget (``--quick``), or a change to the code or data it reads. ``--flavors-results
 DIR`` uses a directory written by ``python -m solutions.flavors --out-dir DIR`` instead.
@@ -362,7 +362,7 @@ def included_cells(names, out, flavors_dir=None, seed=0, quick=False, log=None):
         budget = "--quick" if quick else "full"
         target = Path(out) / "flavors"
         if not flavors_cached(target, seed, quick):
-            log(f"flavors results: running the experiment ({budget}, seed {seed}; about 25 s, "
+            log(f"flavors results: running the experiment ({budget}, seed {seed}; about 40 s, "
                 "a few with --quick; --flavors-results DIR reuses a run)...")
         flavors_dir, seconds = flavors_results(target, seed=seed, quick=quick)
         if seconds is None:
