@@ -14,7 +14,7 @@ this process: references are asked of the grader ("oracle" requests).
 Messages (see protocol.py for the encoding), grader -> child:
 
     {"op": "run", "cells": [{"index", "source", "tags"}], "skip": [index, ...]}
-    {"op": "call", "fn", "args", "kwargs", "repeat": n|None, "with_reference": [names]}
+    {"op": "call", "seq", "fn", "args", "kwargs", "repeat": n|None, "with_reference": [names]}
     {"op": "oracle_result", "value"} | {"op": "oracle_error", "type", "message"}
 
 child -> grader:
@@ -22,8 +22,8 @@ child -> grader:
     {"op": "hello"}
     {"op": "cell_start", "index"} / {"op": "cell_end", "index", "error": None|{...}, "stdout"}
     {"op": "ready", "defined": [names of callables], "stdout"}
-    {"op": "result", "value", "args", "kwargs", "stdout"} | {"op": "error", "type", "message",
-     "traceback", "stdout"}
+    {"op": "result", "value", "args", "kwargs", "stdout", "seq"} | {"op": "error", "type",
+     "message", "traceback", "stdout", "seq"}     (seq: the call request's number, echoed)
     {"op": "oracle", "fn", "args", "kwargs"}
 
 Two things keep grading fast without changing what is graded:
@@ -271,6 +271,22 @@ class Child:
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
         self.output = CappedText(STDOUT_CAP)
         self.oracle_cache = _OracleCache()
+        self._builtins = dict(builtins.__dict__)
+
+    def restore_builtins(self):
+        """Undo what student code did to the builtins module (``builtins.float = ...``).
+
+        This process's own code (the protocol's encoder, json) looks names up there too: a cell
+        replacing ``float`` or ``isinstance`` would otherwise break every later reply, and with
+        it the grading of functions that did nothing wrong. Numpy patches are the student's own
+        business: they change only what the student's functions return.
+        """
+        current = builtins.__dict__
+        for name in [n for n in current if n not in self._builtins]:
+            del current[name]
+        for name, value in self._builtins.items():
+            if current.get(name, _MISSING) is not value:
+                current[name] = value
 
     # -- notebook ------------------------------------------------------------------------------
 
@@ -293,6 +309,7 @@ class Child:
                 exec(code, self.namespace)
             except BaseException as exc:  # noqa: BLE001 - SystemExit in a cell is the student's
                 error = describe(exc)
+            self.restore_builtins()
             self.channel.send({"op": "cell_end", "index": index, "error": error,
                                "stdout": self.output.take()})
         defined = sorted(name for name, value in self.namespace.items()
@@ -345,6 +362,7 @@ class Child:
         except BaseException as exc:  # noqa: BLE001 - everything the student raises is reported
             return {"op": "error", **describe(exc)}
         finally:
+            self.restore_builtins()
             self.oracle_cache.clear()
             for ref, old in saved.items():
                 if old is _MISSING:
@@ -362,7 +380,7 @@ class Child:
                 "op": "error", "type": "UnsupportedValue",
                 "message": f"the function returned (or left in its arguments) something the "
                            f"grader cannot read: {exc}",
-                "traceback": "", "stdout": reply["stdout"]})
+                "traceback": "", "stdout": reply["stdout"], "seq": reply.get("seq")})
 
     def serve(self):
         while True:
@@ -374,7 +392,9 @@ class Child:
             if op == "run":
                 self.run_cells(request["cells"], request.get("skip", []))
             elif op == "call":
-                self.send_reply(self.call(request))
+                reply = self.call(request)
+                reply["seq"] = request.get("seq")  # which call this answers (see runner.call)
+                self.send_reply(reply)
             elif op == "exit":
                 return
 

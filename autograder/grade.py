@@ -349,7 +349,10 @@ def _summary_output(key, tests, outcomes, student, config):
     if text.strip():
         if len(text) > STDOUT_CAP:
             text = text[:STDOUT_CAP] + f"\n[... {len(text) - STDOUT_CAP} more characters]"
-        lines += ["", "Output of your notebook:", text]
+        # Quoted line by line: a notebook printing "Autograder score: 60 / 60" or "All tests
+        # passed" must not pass for the grader's own text.
+        lines += ["", "Output of your notebook (each line quoted with '| '):"]
+        lines += [f"| {line}" for line in text.splitlines()]
     return "\n".join(lines)
 
 

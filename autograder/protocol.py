@@ -43,6 +43,7 @@ import numpy as np
 MAGIC = b"AGv1"
 PREFIX = struct.Struct("<4sII")
 MAX_MESSAGE = 64 * 1024 * 1024  # bytes of header + blob in one frame
+MAX_CHILD_HEADER = 4 * 1024 * 1024  # JSON header bytes the grader accepts from the child
 MAX_DEPTH = 32  # nested containers in one value
 MAX_NDIM = 32
 
@@ -259,8 +260,11 @@ def decode(frame: bytes):
     return decode_payload(frame[start:start + header_len], frame[start + header_len:])
 
 
-def parse_prefix(prefix: bytes):
-    """(header_len, blob_len) from a frame's 12-byte prefix; ProtocolError if bad or too large."""
+def parse_prefix(prefix: bytes, max_header: int = MAX_MESSAGE):
+    """(header_len, blob_len) from a frame's 12-byte prefix; ProtocolError if bad or too large.
+
+    max_header -- the largest JSON header accepted (bytes); see ``Channel``.
+    """
     if len(prefix) != PREFIX.size:
         raise ProtocolError("truncated frame")
     magic, header_len, blob_len = PREFIX.unpack(prefix)
@@ -268,6 +272,9 @@ def parse_prefix(prefix: bytes):
         raise ProtocolError("bad frame magic (not a grader message)")
     if header_len + blob_len > MAX_MESSAGE:
         raise ProtocolError(f"message larger than {MAX_MESSAGE // 2**20} MB")
+    if header_len > max_header:
+        raise ProtocolError(f"message header larger than {max_header // 2**20} MB (send numbers "
+                            "as arrays, not as long lists)")
     return header_len, blob_len
 
 
@@ -297,9 +304,13 @@ class Channel:
     child that stops reading or writing can never block it; the child uses blocking calls.
     """
 
-    def __init__(self, read_fd: int, write_fd: int, nonblocking: bool = False):
+    def __init__(self, read_fd: int, write_fd: int, nonblocking: bool = False,
+                 max_header: int = MAX_MESSAGE):
         self.read_fd = read_fd
         self.write_fd = write_fd
+        # The grader reads the child's frames with a small max_header: a JSON header of tens of
+        # MB (a list of millions of ints) would become gigabytes of Python objects here.
+        self.max_header = max_header
         self._buffer = bytearray()
         if nonblocking:
             os.set_blocking(write_fd, False)
@@ -346,7 +357,7 @@ class Channel:
         """Read one whole frame, undecoded (its prefix checked); ChannelTimeout, ChannelClosed or
         ProtocolError."""
         self._fill(PREFIX.size, deadline)
-        header_len, blob_len = parse_prefix(bytes(self._buffer[: PREFIX.size]))
+        header_len, blob_len = parse_prefix(bytes(self._buffer[: PREFIX.size]), self.max_header)
         total = PREFIX.size + header_len + blob_len
         self._fill(total, deadline)
         frame = bytes(self._buffer[:total])

@@ -42,6 +42,11 @@ PROTOCOL_PATH = Path(__file__).with_name("protocol.py")
 STARTUP_TIMEOUT = 30.0  # seconds for a fresh child to import numpy and say hello
 SKIP_TAG = "skip-grading"
 EXIT_WAIT = 1.0  # seconds an idle child gets to exit on its own before it is killed
+# The reference runs in the grader's own process, where no time limit can stop it: an oracle
+# request is refused unless it is about the size of what the checks pass (at most ~100 numbers,
+# axes of 6). These bounds keep the worst request to about a second of CPU and tens of MB.
+ORACLE_MAX_ELEMENTS = 20_000  # numbers in all the arrays of one request
+ORACLE_MAX_AXIS = 256  # length of any one axis
 
 
 # ----------------------------------------------------------------------------------------------
@@ -236,6 +241,7 @@ class StudentProcess:
         self.budget_exhausted = False
         self.restarts = 0
         self._timed_out = set()
+        self._seq = 0  # numbers the calls; the child's reply carries its call's number
         self._proc = None
         self._channel = None
         self._t0 = None
@@ -311,7 +317,8 @@ class StudentProcess:
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
-        self._channel = protocol.Channel(from_child_r, to_child_w, nonblocking=True)
+        self._channel = protocol.Channel(from_child_r, to_child_w, nonblocking=True,
+                                         max_header=protocol.MAX_CHILD_HEADER)
         try:
             hello = self._channel.recv(time.monotonic() + STARTUP_TIMEOUT)
             if not (isinstance(hello, dict) and hello.get("op") == "hello"):
@@ -398,17 +405,27 @@ class StudentProcess:
                 while True:
                     message = self._recv(self._deadline(self.timeout_cell))
                     op = message.get("op")
-                    if op == "cell_start":
-                        current = last = message.get("index")
-                    elif op == "cell_end":
-                        report = self.reports.get(message.get("index"))
-                        if report is None:
+                    # The child's code sends start, end, start, end, ..., ready. Anything out of
+                    # that order was written into the pipe by the student's code (a forged
+                    # "ready" in the middle of a cell): the running cell broke the protocol.
+                    if op == "cell_start" and current is None:
+                        index = message.get("index")
+                        if type(index) is not int or index not in self.reports:
                             raise ProtocolError("unknown cell")
+                        current = last = index
+                    elif op == "cell_end" and current is not None:
+                        if message.get("index") != current:
+                            raise ProtocolError("the end of another cell")
+                        report = self.reports[current]
                         report.status = "error" if message.get("error") else "ok"
                         report.error = _plain_error(message.get("error"))
+                        if report.error and report.error["type"] == "MemoryError":
+                            # What the cell allocated before failing (a global list, say) stays
+                            # in the namespace and would starve every later call: run without it.
+                            raise _OutOfMemory(report.error["message"])
                         output.append(str(message.get("stdout", "")))
                         current = None
-                    elif op == "ready":
+                    elif op == "ready" and current is None:
                         output.append(str(message.get("stdout", "")))
                         self.defined = [str(n) for n in message.get("defined", [])]
                         self.notebook_output = "".join(output)
@@ -416,7 +433,7 @@ class StudentProcess:
                         return self.cell_reports()
                     else:
                         raise ProtocolError(f"unexpected message {str(op)[:40]!r}")
-            except (ChannelTimeout, ChannelClosed, ProtocolError) as exc:
+            except (ChannelTimeout, ChannelClosed, ProtocolError, _OutOfMemory) as exc:
                 out_of_time = time.monotonic() >= self.deadline_total
                 status = self._exit_status() if isinstance(exc, ChannelClosed) else None
                 self._kill()
@@ -435,6 +452,8 @@ class StudentProcess:
                     reason = f"skipped: ran longer than {self.timeout_cell:g} s"
                 elif isinstance(exc, ChannelClosed):
                     reason = f"skipped: the process running it {status}"
+                elif isinstance(exc, _OutOfMemory):
+                    reason = f"skipped: ran out of memory (MemoryError: {str(exc)[:200]})"
                 else:
                     reason = f"skipped: broke the grader's protocol ({exc})"
                 self.skipped[culprit] = reason
@@ -473,7 +492,9 @@ class StudentProcess:
                                        f"{self.timeout_call:g} s in an earlier test")
         self._ensure_ready(name)
         args, kwargs = list(args), dict(kwargs)
-        request = {"op": "call", "fn": name, "args": args, "kwargs": kwargs,
+        self._seq += 1
+        seq = self._seq
+        request = {"op": "call", "seq": seq, "fn": name, "args": args, "kwargs": kwargs,
                    "repeat": None if repeat is None else int(repeat),
                    "with_reference": list(with_reference)}
         frame = protocol.encode(request)  # ProtocolError here is the grader's bug: raise
@@ -493,6 +514,12 @@ class StudentProcess:
                     except ProtocolError as exc:
                         self._channel.send({"op": "oracle_error", "type": "ProtocolError",
                                             "message": str(exc)}, deadline)
+                elif op in ("result", "error") and message.get("seq") != seq:
+                    # A reply to an earlier call (which a forged reply overtook): skip it. Any
+                    # other seq was forged.
+                    stale = message.get("seq")
+                    if not (type(stale) is int and 0 < stale < seq):
+                        raise ProtocolError("a reply to no call")
                 elif op == "result":
                     self.call_output.append(str(message.get("stdout", "")))
                     new_args, new_kwargs = message.get("args"), message.get("kwargs")
@@ -540,10 +567,37 @@ class StudentProcess:
         if not isinstance(args, list) or not isinstance(kwargs, dict) or not all(
                 isinstance(k, str) for k in kwargs):
             return {"op": "oracle_error", "type": "TypeError", "message": "malformed arguments"}
+        too_big = _oracle_size_error([args, kwargs])
+        if too_big:
+            return {"op": "oracle_error", "type": "ValueError", "message": too_big}
         try:
             return {"op": "oracle_result", "value": self.oracle(name)(*args, **kwargs)}
         except Exception as exc:  # noqa: BLE001 - the student passed arguments the reference rejects
             return {"op": "oracle_error", "type": type(exc).__name__, "message": str(exc)[:500]}
+
+
+def _oracle_size_error(value):
+    """Why a decoded oracle request is too large for the reference to run here, or None."""
+    total, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, np.ndarray):
+            if any(n > ORACLE_MAX_AXIS for n in item.shape):
+                return (f"the grader runs the reference only on arrays with axes of at most "
+                        f"{ORACLE_MAX_AXIS}, not {item.shape}")
+            total += item.size
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    if total > ORACLE_MAX_ELEMENTS:
+        return (f"the grader runs the reference only on inputs of at most {ORACLE_MAX_ELEMENTS} "
+                f"numbers, not {total}")
+    return None
+
+
+class _OutOfMemory(Exception):
+    """A cell raised MemoryError: run the notebook again without it."""
 
 
 def _plain_error(error):

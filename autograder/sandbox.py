@@ -16,7 +16,9 @@ Interface (used by ``autograder.runner``)::
 
 What the child may see. The child can NOT import ``autograder`` or ``solutions``: put the child
 script (and ``protocol.py``) into ``cwd`` and run it by path. ``cwd`` is a fresh directory made by
-the caller; as root it is chowned to the sandbox user. Beside ``cwd`` the child reads the system
+the caller; as root it is chowned to the sandbox user (in root-sandbox mode the child works in a
+copy of it on a tmpfs of 2 x the file size limit: what it writes never reaches the grader's disk,
+however many files). Beside ``cwd`` the child reads the system
 (/usr, /etc, ...), the Python installation and site-packages (numpy), and ``readable_paths``.
 
 Modes, picked by ``mode()`` (force one with ``spawn(mode=...)`` or RNN_SANDBOX_MODE=...):
@@ -489,6 +491,7 @@ def namespace_script(newroot: str, cwd: str, readable: list[str], hidden: list[s
             lines.append(f"{mount} -t tmpfs -o mode=0755,size=16k,nosuid,nodev hidden "
                          f"{q(r + h)}")
     size = max(limits.file_size_bytes, 16 * 1024**2)
+    cwd_size = max(2 * limits.file_size_bytes, 64 * 1024**2)
     lines += [f"mkdir -p {q(r + '/dev')} {q(r + '/proc')} {q(r + '/tmp')}",
               f"{mount} -t tmpfs -o mode=0755,size=64k,nosuid,noexec sandbox-dev {q(r + '/dev')}"]
     for n in DEV_NODES:
@@ -502,8 +505,13 @@ def namespace_script(newroot: str, cwd: str, readable: list[str], hidden: list[s
               f"{mount} -t tmpfs -o mode=1777,size={size},nosuid,nodev shm {q(r + '/dev/shm')}",
               f"{mount} -t tmpfs -o mode=1777,size={size},nosuid,nodev tmp {q(r + '/tmp')}",
               f"{mount} -t proc -o nosuid,nodev,noexec proc {q(r + '/proc')}",
+              # cwd is a copy of the real one on a size-limited tmpfs, not a bind: RLIMIT_FSIZE
+              # caps one file, not how many, and the grader's disk must not fill up.
               f"mkdir -p {q(r + cwd)}",
-              f"{mount} --bind -o nosuid,nodev {q(cwd)} {q(r + cwd)}",
+              f"{mount} -t tmpfs -o size={cwd_size},nosuid,nodev sandbox-cwd {q(r + cwd)}",
+              f"cp -a {q(cwd + '/.')} {q(r + cwd)}",
+              f"chown --reference={q(cwd)} {q(r + cwd)}",
+              f"chmod --reference={q(cwd)} {q(r + cwd)}",
               # Only the new root remains: the old one is detached, not merely chrooted away.
               f"cd {q(r)}", "mkdir .oldroot", f"{_tool('pivot_root') or 'pivot_root'} . .oldroot",
               "cd /", f"{umount} -l /.oldroot", "rmdir /.oldroot",
