@@ -12,7 +12,8 @@ with a time limit per cell and for the whole submission, and hands out **proxies
         rnn_forward.with_reference("rnn_cell_forward")(...)  # inner calls answered by the grader
         rnn_forward.repeat(3, X, h0, parameters)             # three calls, one round trip
 
-A cell that hangs past its limit, or kills the child (os._exit, a segfault, a resource limit), is
+A cell that hangs past its limit, kills the child (os._exit, a segfault, a resource limit) or raises
+MemoryError (what it allocated would starve the rest), is
 noted; the child's whole process tree is killed and the notebook runs again from the start without
 that cell. A call that times out or kills the child raises StudentTimeout or StudentCrash; the next
 call starts a fresh child (re-running the notebook), and further calls to a function that timed out
