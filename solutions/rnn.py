@@ -31,7 +31,8 @@ def softmax(z):
     Returns:
     yhat -- probabilities of the same shape as z; every column sums to 1
     """
-    # Subtracting the column maximum changes nothing mathematically and keeps exp() from overflowing.
+    # Subtracting the column maximum changes nothing mathematically and keeps exp() from
+    # overflowing.
     e = np.exp(z - np.max(z, axis=0, keepdims=True))
     return e / np.sum(e, axis=0, keepdims=True)
 
@@ -187,9 +188,10 @@ def clip(gradients, max_value):
 def sample(parameters, char_to_ix, rng, max_length=50):
     """Generate one name, one character at a time, by sampling from yhat.
 
-    Starts from x = zeros (n_x, 1) and h = zeros (n_h, 1). Each step computes yhat, draws the next
-    index from yhat with rng, appends it, and feeds its one-hot vector back as the next x. Stops after
-    drawing char_to_ix["\\n"], or after max_length draws, in which case char_to_ix["\\n"] is appended.
+    Starts from x = zeros (n_x, 1) and h = zeros (n_h, 1). Each step computes yhat, draws the
+    next index from yhat with rng, appends it, and feeds its one-hot vector back as the next x.
+    Stops after drawing char_to_ix["\\n"], or after max_length draws, in which case
+    char_to_ix["\\n"] is appended.
 
     Arguments:
     parameters -- dict with "V" (n_h, n_x), "U" (n_h, n_h), "W" (n_y, n_h),
