@@ -8,7 +8,8 @@ Interface (used by ``autograder.runner``)::
     Sandboxed.pid          its pid
     Sandboxed.wait(timeout=None) -> returncode (negative = killed by that signal, as Popen)
     Sandboxed.kill_all()   kill the child's whole tree (and, as root, every process of the
-                           sandbox user), wait until they are gone; idempotent, fine after exit
+                           sandbox user), wait until none is alive (zombies, which are
+                           dead, are left to init); idempotent, fine after exit
     Limits(memory_bytes=2 GiB, cpu_seconds=600, nproc=64, file_size_bytes=64 MB, open_files=256)
     mode() -> "root-sandbox" | "root-user-only" | "bubblewrap" | "unprivileged"
     describe_mode(mode=None) -> one sentence for logs and the README
@@ -234,8 +235,28 @@ def ensure_sandbox_user(name: str = SANDBOX_USER) -> tuple[int, int]:
     return pw.pw_uid, pw.pw_gid
 
 
+def _alive(pid: int) -> bool:
+    """True while any thread of ``pid`` can still run: a zombie (state Z or X) is already dead.
+
+    The leader's state alone is not enough: a leader that called exit(2) by itself (not
+    exit_group) reads "Z" while its other threads go on running code, so every thread counts.
+    """
+    if _proc_state(pid) not in ("Z", "X", ""):
+        return True
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return False
+    return any(_proc_state(pid, int(tid)) not in ("Z", "X", "") for tid in tids if tid.isdigit())
+
+
 def _uid_processes(uid: int, zombies: bool = False) -> list[int]:
-    """Pids of processes whose real or effective uid is ``uid`` (zombies only if asked)."""
+    """Pids of live processes whose real or effective uid is ``uid`` (zombies too if asked).
+
+    A zombie holds no memory, runs no code and cannot write files: only a pid (and one count
+    of the user's RLIMIT_NPROC) until its parent reaps it, which for orphans is the machine's
+    init, on its own schedule (seconds on some container hosts).
+    """
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -247,17 +268,18 @@ def _uid_processes(uid: int, zombies: bool = False) -> list[int]:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         uids = [int(u) for u in fields.get("Uid", "-1 -1").split()[:2]]
-        dead = fields.get("State", "").strip().startswith(("Z", "X"))
-        if uid in uids and (zombies or not dead):
+        if uid in uids and (zombies or _alive(int(entry))):
             pids.append(int(entry))
     return pids
 
 
 def _kill_uid(uid: int, gid: int, timeout: float = 10.0) -> None:
-    """SIGKILL every process of ``uid`` until none is left (a fork bomb included).
+    """SIGKILL every process of ``uid`` until none is alive (a fork bomb included).
 
     kill(-1) issued *as that user* reaches exactly its processes, atomically enough to beat a
     fork bomb in a few rounds; a forked helper does it so the grader keeps its own root uid.
+    The killed processes' zombies are not waited for: they are dead already, and init may take
+    seconds to reap orphans (``_acquire_slot`` prefers a user that has none).
     """
     deadline = time.monotonic() + timeout
     while _uid_processes(uid):
@@ -275,20 +297,22 @@ def _kill_uid(uid: int, gid: int, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"processes of uid {uid} survive SIGKILL: {_uid_processes(uid)}")
         time.sleep(0.01)
-    # Killed processes linger as zombies until their parent (init) reaps them: give it a moment,
-    # but a host whose init never reaps must not hang the grader.
-    deadline = time.monotonic() + 2.0
-    while _uid_processes(uid, zombies=True) and time.monotonic() < deadline:
-        time.sleep(0.01)
 
 
 def _slot_path(slot: int) -> str:
     return os.path.join(STATE_DIR, f"slot{slot}.lock")
 
 
-def _acquire_slot() -> tuple[int, int, int, int]:
-    """Lock a free sandbox user for this child; return (slot, lock fd, uid, gid)."""
+def _acquire_slot(reap_wait: float = 2.0) -> tuple[int, int, int, int]:
+    """Lock a free sandbox user for this child; return (slot, lock fd, uid, gid).
+
+    A free user whose killed processes still await reaping is skipped for the next free one:
+    its zombies would count against the new child's RLIMIT_NPROC. Only when every free user
+    has zombies is the first one taken, after up to ``reap_wait`` seconds for init to reap
+    them; safe even then, as a zombie cannot run, be revived, or be signalled by the child.
+    """
     os.makedirs(STATE_DIR, mode=0o700, exist_ok=True)
+    fallback = None
     for slot in range(MAX_SLOTS):
         fd = os.open(_slot_path(slot), os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -298,8 +322,20 @@ def _acquire_slot() -> tuple[int, int, int, int]:
             continue
         uid, gid = ensure_sandbox_user(_user_name(slot))
         _kill_uid(uid, gid)  # leftovers of a grader that died without kill_all
-        return slot, fd, uid, gid
-    raise RuntimeError(f"all {MAX_SLOTS} sandbox users are busy")
+        if not _uid_processes(uid, zombies=True):
+            if fallback is not None:
+                os.close(fallback[1])
+            return slot, fd, uid, gid
+        if fallback is None:
+            fallback = (slot, fd, uid, gid)
+        else:
+            os.close(fd)
+    if fallback is None:
+        raise RuntimeError(f"all {MAX_SLOTS} sandbox users are busy")
+    deadline = time.monotonic() + reap_wait  # a host whose init never reaps must not hang us
+    while _uid_processes(fallback[2], zombies=True) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return fallback
 
 
 # ----------------------------------------------------------------------------------------------
@@ -651,10 +687,12 @@ def unprivileged_argv(argv: list[str], *, pass_fds, limits: Limits) -> list[str]
 # Spawning and killing
 
 
-def _proc_state(pid: int) -> str:
-    """The one-letter state of ``pid`` ("R", "S", "T", "Z", ...), "" if it is gone."""
+def _proc_state(pid: int, tid: int | None = None) -> str:
+    """The one-letter state of ``pid`` (or of its thread ``tid``): "R", "S", "T", "Z", ...;
+    "" if it is gone."""
+    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
     try:
-        with open(f"/proc/{pid}/stat") as f:
+        with open(path) as f:
             return f.read().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return ""
@@ -698,7 +736,7 @@ class Sandboxed:
         return rc
 
     def kill_all(self) -> None:
-        """Kill the child's whole tree and wait until it is gone. Idempotent."""
+        """Kill the child's whole tree and wait until none of it is alive. Idempotent."""
         if self._killed:
             return
         try:
