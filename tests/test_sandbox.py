@@ -9,6 +9,7 @@ import contextlib
 import fcntl
 import json
 import os
+import platform
 import resource
 import shutil
 import signal
@@ -88,6 +89,9 @@ def holding_slot(slot):
 
 
 def assert_nothing_left(box):
+    """No process of the box's sandbox user is alive. Zombies may remain: they are dead (no
+    memory, no code, no files) and init reaps them on its own schedule; a "Z" leader with a
+    thread still running counts as alive (sandbox._alive)."""
     assert box.popen.poll() is not None
     if box.uid is None:
         return
@@ -95,7 +99,10 @@ def assert_nothing_left(box):
         left = sandbox._uid_processes(box.uid)
         assert left == [], [Path(f"/proc/{p}/status").read_text()[:300] for p in left]
         if shutil.which("pgrep"):
-            assert subprocess.run(["pgrep", "-u", str(box.uid)]).returncode == 1
+            # pgrep, a second opinion on who belongs to the user, lists zombies too.
+            found = subprocess.run(["pgrep", "-u", str(box.uid)], capture_output=True, text=True)
+            alive = [int(p) for p in found.stdout.split() if sandbox._alive(int(p))]
+            assert alive == [], alive
 
 
 @pytest.fixture
@@ -291,8 +298,9 @@ def test_memory_bomb_fails_without_harming_grader(root_mode):
     assert int(out.split("stopped at")[1].split()[0]) <= 512
 
 
-def test_detached_grandchild_is_killed(root_mode):
-    code = """
+# A child that leaves a grandchild in a session of its own (escaping the process group
+# kill), which writes late.txt after 0.8 s unless it is killed first.
+DETACHED_GRANDCHILD = """
     import os, time
     if os.fork() == 0:
         os.setsid()
@@ -302,6 +310,11 @@ def test_detached_grandchild_is_killed(root_mode):
             os._exit(0)
         os._exit(0)
     os.wait()
+"""
+
+
+def test_detached_grandchild_is_killed(root_mode):
+    code = DETACHED_GRANDCHILD + """
     print("detached", flush=True)
     time.sleep(30)
     """
@@ -321,16 +334,7 @@ def test_detached_grandchild_is_killed(root_mode):
 
 
 def test_grandchild_dies_after_child_exits_by_itself(root_mode):
-    code = """
-    import os, time
-    if os.fork() == 0:
-        os.setsid()
-        if os.fork() == 0:
-            time.sleep(0.8)
-            open("late.txt", "w").write("escaped")
-            os._exit(0)
-        os._exit(0)
-    os.wait()
+    code = DETACHED_GRANDCHILD + """
     os._exit(7)
     """
     box, cwd = start(root_mode, code)
@@ -344,6 +348,73 @@ def test_grandchild_dies_after_child_exits_by_itself(root_mode):
         assert_nothing_left(box)
     finally:
         shutil.rmtree(cwd, ignore_errors=True)
+
+
+def test_zombie_leader_with_a_live_thread_is_killed(root_mode):
+    # A leader that calls exit(2) alone reads "Z" while its thread runs on: not a zombie to us.
+    code = DETACHED_GRANDCHILD.replace("time.sleep(0.8)", """import ctypes, platform, threading
+            threading.Thread(target=time.sleep, args=(0.8,)).start()
+            ctypes.CDLL(None).syscall({"x86_64": 60, "aarch64": 93}[platform.machine()], 0)
+            time.sleep(0.8)""") + """
+    os._exit(7)
+    """
+    if platform.machine() not in ("x86_64", "aarch64"):
+        pytest.skip("SYS_exit's number is known for x86_64 and aarch64 only")
+    box, cwd = start(root_mode, code)
+    try:
+        assert box.wait(10) == 7
+        time.sleep(0.2)
+        if box.mode == "root-user-only":  # visible from here: the grader's own PID namespace
+            # The only process left of the user, and all that would stop kill_all from
+            # returning at once without killing anything.
+            [leader] = sandbox._uid_processes(box.uid)
+            assert sandbox._proc_state(leader) == "Z" and sandbox._alive(leader)
+        box.kill_all()
+        time.sleep(1.2)
+        assert not os.path.exists(os.path.join(cwd, "late.txt"))
+        assert_nothing_left(box)
+    finally:
+        box.kill_all()
+        shutil.rmtree(cwd, ignore_errors=True)
+
+
+@needs_root
+def test_zombies_are_not_waited_for_and_their_user_is_not_reused(monkeypatch):
+    slot, fd, uid, gid = sandbox._acquire_slot()
+    zombie = os.fork()
+    if zombie == 0:  # pragma: no cover - a process of the sandbox user that exits at once
+        os.setresuid(uid, uid, uid)
+        os._exit(0)
+    held = []
+    try:
+        deadline = time.monotonic() + 5
+        while sandbox._proc_state(zombie) != "Z" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert sandbox._uid_processes(uid) == []
+        assert sandbox._uid_processes(uid, zombies=True) == [zombie]
+        t0 = time.monotonic()
+        sandbox._kill_uid(uid, gid)  # nothing alive: returns at once, the zombie stays
+        assert time.monotonic() - t0 < 0.5 and sandbox._proc_state(zombie) == "Z"
+        os.close(fd)
+        fd = None
+        # The user is free but holds a zombie: the next child gets another one.
+        other, other_fd, other_uid, _ = sandbox._acquire_slot()
+        os.close(other_fd)
+        assert other != slot and other_uid != uid
+        # Unless every free user has zombies: then it waits (a bounded time) and takes it.
+        for lower in range(slot):
+            lower_fd = os.open(sandbox._slot_path(lower), os.O_RDWR | os.O_CREAT, 0o600)
+            held.append(lower_fd)
+            with contextlib.suppress(OSError):  # busy already: also unavailable
+                fcntl.flock(lower_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        monkeypatch.setattr(sandbox, "MAX_SLOTS", slot + 1)
+        t0 = time.monotonic()
+        got, fd, _, _ = sandbox._acquire_slot(reap_wait=0.3)
+        assert got == slot and 0.3 <= time.monotonic() - t0 < 2.0
+    finally:
+        os.waitpid(zombie, 0)
+        for held_fd in [*held, *([fd] if fd is not None else [])]:
+            os.close(held_fd)
 
 
 def test_pass_fds_pipes_work_and_nothing_else_leaks(root_mode):
