@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import otter
 import pytest
 
 from autograder.checks import (
@@ -32,15 +31,18 @@ from autograder.checks.public import render_public_tests
 from solutions import rnn as ref
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "catalog"))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
 from catalog import load_catalog  # noqa: E402
+from checks_support import (  # noqa: E402
+    CaseRunner,
+    assert_stub_fails_helpfully,
+    failed,
+    write_public_tests,
+)
 
 POINTS = {"rnn_cell_forward": 10, "rnn_forward": 10, "bptt": 20, "clip": 5, "sample": 15}
 BUGS = load_catalog("bug")
 CORRECT = load_catalog("correct")
-
-
-def cases_of(function):
-    return [case for case in checks.CASES if case.function == function]
 
 
 def cell_namespace(function):
@@ -50,26 +52,10 @@ def cell_namespace(function):
     return namespace
 
 
-def load_entry(entry):
-    namespace = cell_namespace(entry.function)
-    exec(compile(entry.definition, str(entry.path), "exec"), namespace)
-    return namespace[entry.function]
-
-
-def run_all(fn, function):
-    """{case name: None if passed, else the exception} for every case of function."""
-    outcome = {}
-    for case in cases_of(function):
-        try:
-            case.run(fn)
-            outcome[case.name] = None
-        except Exception as e:  # a student's own exception fails the case, as in the grader
-            outcome[case.name] = e
-    return outcome
-
-
-def score(outcome, function):
-    return sum(c.points for c in cases_of(function) if outcome[c.name] is None)
+RUNNER = CaseRunner(checks.CASES, cell_namespace)
+cases_of, load_entry, run_all, score = (RUNNER.cases_of, RUNNER.load_entry, RUNNER.run_all,
+                                        RUNNER.score)
+public_check = RUNNER.public_check
 
 
 # ------------------------------------------------------------------ structure
@@ -101,20 +87,13 @@ def test_reference_passes_every_case_quickly(function):
     start = time.perf_counter()
     outcome = run_all(getattr(ref, function), function)
     elapsed = time.perf_counter() - start
-    assert {name: e for name, e in outcome.items() if e is not None} == {}
+    assert failed(outcome) == {}
     assert elapsed < 3.0, f"{function}'s cases took {elapsed:.1f} s"
 
 
 @pytest.mark.parametrize("function", ref.GRADED)
 def test_stub_scores_zero_with_helpful_messages(function):
-    # The student's starting point: the signature, a docstring, a body of `...` (returns None).
-    signature = inspect.signature(getattr(ref, function))
-    namespace = cell_namespace(function)
-    exec(f"def {function}{signature}:\n    # YOUR CODE HERE\n    ...\n", namespace)
-    outcome = run_all(namespace[function], function)
-    for name, error in outcome.items():
-        assert type(error) is CheckFailed, f"{name}: {error!r}"
-        assert function in str(error) and "None" in str(error), str(error)
+    assert_stub_fails_helpfully(RUNNER.stub_outcome(function, getattr(ref, function)), function)
 
 
 @pytest.mark.parametrize("returned, words", [
@@ -150,8 +129,7 @@ def test_bug_loses_points(entry):
 
 @pytest.mark.parametrize("entry", CORRECT, ids=[e.name for e in CORRECT])
 def test_correct_alternative_passes(entry):
-    outcome = run_all(load_entry(entry), entry.function)
-    assert {name: e for name, e in outcome.items() if e is not None} == {}
+    assert failed(run_all(load_entry(entry), entry.function)) == {}
 
 
 def test_a_bug_in_rnn_cell_forward_is_not_charged_to_rnn_forward_with_a_proxy():
@@ -218,22 +196,13 @@ PUBLIC = render_public_tests("rnn_dinosaurs")
 
 @pytest.fixture(scope="module")
 def public_dir(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("tests")
-    for function, text in PUBLIC.items():
-        (directory / f"{function}.py").write_text(text)
-    return directory
+    return write_public_tests(tmp_path_factory.mktemp("tests"), PUBLIC)
 
 
 @pytest.fixture(autouse=True)
 def _otter_log_elsewhere(tmp_path, monkeypatch):
     # otter.Notebook.check appends to .OTTER_LOG in the working directory: keep the repo clean.
     monkeypatch.chdir(tmp_path)
-
-
-def public_check(public_dir, function, fn):
-    env = cell_namespace(function)
-    env[function] = fn
-    return otter.Notebook(tests_dir=str(public_dir)).check(function, env)
 
 
 def test_public_files_format():
@@ -276,17 +245,9 @@ def test_public_files_report_a_missing_function(public_dir):
 @pytest.mark.parametrize("entry", BUGS + CORRECT, ids=[e.name for e in BUGS + CORRECT])
 def test_public_file_agrees_with_public_cases(public_dir, entry):
     fn = load_entry(entry)
-    public_cases = [c for c in cases_of(entry.function) if not c.hidden]
-    expected = {}
-    for case in public_cases:
-        try:
-            case.run(fn)
-            expected[case.name] = True
-        except Exception:
-            expected[case.name] = False
     result = public_check(public_dir, entry.function, fn)
     got = {r.test_case.name: r.passed for r in result.test_case_results}
-    assert got == expected
+    assert got == RUNNER.public_expected(fn, entry.function)
 
 
 def test_public_files_are_reproducible():

@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import otter
 import pytest
 
 from autograder.checks import Case, CheckFailed
@@ -27,7 +26,14 @@ from solutions import bidirectional, deep
 from solutions.layers import rnn_step
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "catalog"))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
 from catalog import load_catalog  # noqa: E402
+from checks_support import (  # noqa: E402
+    CaseRunner,
+    assert_stub_fails_helpfully,
+    failed,
+    write_public_tests,
+)
 
 NOTEBOOK = "rnn_bidirectional_deep"
 REFERENCE = {"birnn_forward": bidirectional.birnn_forward,
@@ -37,10 +43,6 @@ BUGS = load_catalog("bug", notebook=NOTEBOOK)
 CORRECT = load_catalog("correct", notebook=NOTEBOOK)
 
 
-def cases_of(function):
-    return [case for case in checks.CASES if case.function == function]
-
-
 def cell_namespace(function):
     """What a notebook cell defining ``function`` sees: np, rnn_step, the other graded function."""
     namespace = {"np": np, "rnn_step": rnn_step}
@@ -48,26 +50,10 @@ def cell_namespace(function):
     return namespace
 
 
-def load_entry(entry):
-    namespace = cell_namespace(entry.function)
-    exec(compile(entry.definition, str(entry.path), "exec"), namespace)
-    return namespace[entry.function]
-
-
-def run_all(fn, function):
-    """{case name: None if passed, else the exception} for every case of function."""
-    outcome = {}
-    for case in cases_of(function):
-        try:
-            case.run(fn)
-            outcome[case.name] = None
-        except Exception as e:  # a student's own exception fails the case, as in the grader
-            outcome[case.name] = e
-    return outcome
-
-
-def score(outcome, function):
-    return sum(c.points for c in cases_of(function) if outcome[c.name] is None)
+RUNNER = CaseRunner(checks.CASES, cell_namespace)
+cases_of, load_entry, run_all, score = (RUNNER.cases_of, RUNNER.load_entry, RUNNER.run_all,
+                                        RUNNER.score)
+public_check = RUNNER.public_check
 
 
 # ------------------------------------------------------------------ structure
@@ -99,19 +85,13 @@ def test_reference_passes_every_case_quickly(function):
     start = time.perf_counter()
     outcome = run_all(REFERENCE[function], function)
     elapsed = time.perf_counter() - start
-    assert {name: e for name, e in outcome.items() if e is not None} == {}
+    assert failed(outcome) == {}
     assert elapsed < 2.0, f"{function}'s cases took {elapsed:.1f} s"
 
 
 @pytest.mark.parametrize("function", sorted(REFERENCE))
 def test_stub_scores_zero_with_helpful_messages(function):
-    signature = inspect.signature(REFERENCE[function])
-    namespace = cell_namespace(function)
-    exec(f"def {function}{signature}:\n    # YOUR CODE HERE\n    ...\n", namespace)
-    outcome = run_all(namespace[function], function)
-    for name, error in outcome.items():
-        assert type(error) is CheckFailed, f"{name}: {error!r}"
-        assert function in str(error) and "None" in str(error), str(error)
+    assert_stub_fails_helpfully(RUNNER.stub_outcome(function, REFERENCE[function]), function)
 
 
 def test_inputs_differ_where_bugs_hide():
@@ -146,8 +126,7 @@ def test_bug_loses_points_in_its_own_function_only(entry):
 
 @pytest.mark.parametrize("entry", CORRECT, ids=[e.name for e in CORRECT])
 def test_correct_alternative_passes(entry):
-    outcome = run_all(load_entry(entry), entry.function)
-    assert {name: e for name, e in outcome.items() if e is not None} == {}
+    assert failed(run_all(load_entry(entry), entry.function)) == {}
 
 
 @pytest.mark.parametrize("name, words", [
@@ -173,16 +152,7 @@ PUBLIC = render_public_tests(NOTEBOOK)
 
 @pytest.fixture(scope="module")
 def public_dir(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("tests")
-    for function, text in PUBLIC.items():
-        (directory / f"{function}.py").write_text(text)
-    return directory
-
-
-def public_check(public_dir, function, fn):
-    env = cell_namespace(function)
-    env[function] = fn
-    return otter.Notebook(tests_dir=str(public_dir)).check(function, env)
+    return write_public_tests(tmp_path_factory.mktemp("tests"), PUBLIC)
 
 
 def test_public_files_format():
@@ -220,16 +190,9 @@ def test_public_files_pass_the_reference(public_dir):
 @pytest.mark.parametrize("entry", BUGS + CORRECT, ids=[e.name for e in BUGS + CORRECT])
 def test_public_file_agrees_with_public_cases(public_dir, entry):
     fn = load_entry(entry)
-    expected = {}
-    for case in cases_of(entry.function):
-        if not case.hidden:
-            try:
-                case.run(fn)
-                expected[case.name] = True
-            except Exception:
-                expected[case.name] = False
     result = public_check(public_dir, entry.function, fn)
-    assert {r.test_case.name: r.passed for r in result.test_case_results} == expected
+    got = {r.test_case.name: r.passed for r in result.test_case_results}
+    assert got == RUNNER.public_expected(fn, entry.function)
 
 
 def test_public_files_are_reproducible():
