@@ -493,8 +493,13 @@ def namespace_script(newroot: str, cwd: str, readable: list[str], hidden: list[s
         raise ValueError("root-sandbox needs one fd in 3..9 that is not in pass_fds")
     mount, umount = _tool("mount") or "mount", _tool("umount") or "umount"
     r = newroot.rstrip("/")
+    size = max(limits.file_size_bytes, 16 * 1024**2)
+    # /tmp comes first: a whitelisted path under /tmp (a venv in a CI checkout) is bound onto it,
+    # where a later /tmp mount would hide it.
     lines = ["set -eu", "umask 022",
-             f"{mount} -t tmpfs -o mode=0755,size=1m,nosuid,nodev sandbox-root {q(r)}"]
+             f"{mount} -t tmpfs -o mode=0755,size=1m,nosuid,nodev sandbox-root {q(r)}",
+             f"mkdir -p {q(r + '/tmp')}",
+             f"{mount} -t tmpfs -o mode=1777,size={size},nosuid,nodev tmp {q(r + '/tmp')}"]
 
     def bind(src: str, ro: bool = True) -> None:
         # A symlink (merged /usr: /bin -> usr/bin) is recreated, its target bound separately.
@@ -526,9 +531,8 @@ def namespace_script(newroot: str, cwd: str, readable: list[str], hidden: list[s
         if any(_under(h, b) for b in bound) and os.path.isdir(h):
             lines.append(f"{mount} -t tmpfs -o mode=0755,size=16k,nosuid,nodev hidden "
                          f"{q(r + h)}")
-    size = max(limits.file_size_bytes, 16 * 1024**2)
     cwd_size = max(2 * limits.file_size_bytes, 64 * 1024**2)
-    lines += [f"mkdir -p {q(r + '/dev')} {q(r + '/proc')} {q(r + '/tmp')}",
+    lines += [f"mkdir -p {q(r + '/dev')} {q(r + '/proc')}",
               f"{mount} -t tmpfs -o mode=0755,size=64k,nosuid,noexec sandbox-dev {q(r + '/dev')}"]
     for n in DEV_NODES:
         lines.append(f"touch {q(r + '/dev/' + n)} && "
@@ -539,7 +543,6 @@ def namespace_script(newroot: str, cwd: str, readable: list[str], hidden: list[s
               f"ln -s /proc/self/fd/2 {q(r + '/dev/stderr')}",
               f"mkdir {q(r + '/dev/shm')}",
               f"{mount} -t tmpfs -o mode=1777,size={size},nosuid,nodev shm {q(r + '/dev/shm')}",
-              f"{mount} -t tmpfs -o mode=1777,size={size},nosuid,nodev tmp {q(r + '/tmp')}",
               f"{mount} -t proc -o nosuid,nodev,noexec proc {q(r + '/proc')}",
               # cwd is a copy of the real one on a size-limited tmpfs, not a bind: RLIMIT_FSIZE
               # caps one file, not how many, and the grader's disk must not fill up.
