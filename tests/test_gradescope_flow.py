@@ -29,7 +29,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.build import build, flavors_results
 from autograder.checks import rnn_bidirectional_deep as checks_2
 from autograder.checks import rnn_dinosaurs as checks_1
 from autograder.notebooks import NOTEBOOKS
@@ -92,15 +91,6 @@ def unpack(zip_path, root):
     (root / "submission").mkdir()
     (root / "results").mkdir()
     return root
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory, pytestconfig):
-    # Quick-mode flavors results, kept in pytest's cache between runs (rerun when stale).
-    flavors_dir, _ = flavors_results(pytestconfig.cache.mkdir("flavors-quick"), quick=True)
-    out = tmp_path_factory.mktemp("dist")
-    build(out, flavors_dir=flavors_dir)
-    return out
 
 
 @pytest.fixture(scope="module")

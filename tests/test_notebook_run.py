@@ -9,7 +9,6 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.build import build, flavors_results
 from autograder.notebooks import NOTEBOOKS
 from solutions.rnn import GRADED
 
@@ -17,12 +16,8 @@ TIME_LIMIT = 120.0  # seconds for the whole notebook, training and plots include
 
 
 @pytest.fixture(scope="module")
-def solved_dir(tmp_path_factory, pytestconfig):
-    # Quick-mode flavors results, kept in pytest's cache between runs (rerun when stale).
-    flavors_dir, _ = flavors_results(pytestconfig.cache.mkdir("flavors-quick"), quick=True)
-    out = tmp_path_factory.mktemp("dist")
-    build(out, flavors_dir=flavors_dir)
-    return out / "solved"
+def solved_dir(dist):
+    return dist / "solved"
 
 
 def execute(nb, cwd):
@@ -53,20 +48,26 @@ def assert_check_all_runs_only(nb, graded):
     assert output.count("All test cases passed!") == len(graded) and "failed" not in output
 
 
-def test_solved_notebook_runs_fast_and_passes_its_public_tests(solved_dir, tmp_path):
-    work = tmp_path / "run"
-    shutil.copytree(solved_dir, work)
-    nb = nbformat.read(work / "rnn_dinosaurs.ipynb", as_version=4)
+def assert_runs_and_passes_its_checks(nb, work, graded, what):
+    """nb runs in work within TIME_LIMIT, and each grader.check cell (one per graded function)
+    and grader.check_all() report that every public test passed."""
     seconds = execute(nb, work)  # raises CellExecutionError on any error
-    assert seconds < TIME_LIMIT, f"the solved notebook took {seconds:.0f} s"
+    assert seconds < TIME_LIMIT, f"{what} took {seconds:.0f} s"
     checks = {}
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.source.startswith("grader.check("):
             checks[cell.source.split('"')[1]] = text_of(cell)
-    assert sorted(checks) == sorted(GRADED)
+    assert sorted(checks) == sorted(graded)
     for name, output in checks.items():
         assert f"{name} results: All test cases passed!" in output, output
-    assert_check_all_runs_only(nb, GRADED)
+    assert_check_all_runs_only(nb, graded)
+
+
+def test_solved_notebook_runs_fast_and_passes_its_public_tests(solved_dir, tmp_path):
+    work = tmp_path / "run"
+    shutil.copytree(solved_dir, work)
+    nb = nbformat.read(work / "rnn_dinosaurs.ipynb", as_version=4)
+    assert_runs_and_passes_its_checks(nb, work, GRADED, "the solved notebook")
     everything = "\n".join(text_of(c) for c in nb.cells)
     # Training printed names and got well below a uniform guess (log 27 = 3.30 nats per letter).
     epochs = [line for line in everything.splitlines() if line.startswith("epoch")]
@@ -97,17 +98,8 @@ def test_solved_notebook_2_runs_fast_and_passes_its_public_tests(solved_dir, tmp
     work = tmp_path / "run"
     shutil.copytree(solved_dir, work)
     nb = nbformat.read(work / f"{NOTEBOOK_2}.ipynb", as_version=4)
-    seconds = execute(nb, work)  # raises CellExecutionError on any error
-    assert seconds < TIME_LIMIT, f"the solved notebook 2 took {seconds:.0f} s"
-    graded = NOTEBOOKS[NOTEBOOK_2]["functions"]
-    checks = {}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and cell.source.startswith("grader.check("):
-            checks[cell.source.split('"')[1]] = text_of(cell)
-    assert sorted(checks) == sorted(graded)
-    for name, output in checks.items():
-        assert f"{name} results: All test cases passed!" in output, output
-    assert_check_all_runs_only(nb, graded)
+    assert_runs_and_passes_its_checks(nb, work, NOTEBOOKS[NOTEBOOK_2]["functions"],
+                                      "the solved notebook 2")
     everything = "\n".join(text_of(c) for c in nb.cells)
     # The demonstrations: the last input moves every backward state, only the last forward one.
     forward = next(line for line in everything.splitlines() if line.startswith("forward  changed"))

@@ -11,7 +11,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.build import build, flavors_results
 from autograder.checks import rnn_bidirectional_deep as checks_2
 from autograder.checks import rnn_dinosaurs as checks
 from autograder.notebooks import NOTEBOOKS
@@ -32,15 +31,6 @@ CLIP_IN_PLACE = '''def clip(gradients, max_value):
     for value in gradients.values():
         np.clip(value, -max_value, max_value, out=value)
     return gradients'''
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory, pytestconfig):
-    # Quick-mode flavors results, kept in pytest's cache between runs (rerun when stale).
-    flavors_dir, _ = flavors_results(pytestconfig.cache.mkdir("flavors-quick"), quick=True)
-    out = tmp_path_factory.mktemp("dist")
-    build(out, flavors_dir=flavors_dir)
-    return out
 
 
 def submissions(dist, folder):

@@ -1,0 +1,17 @@
+"""Fixtures shared by the tests that need the built distribution."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder.build import build, flavors_results
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory, pytestconfig):
+    """A fresh ``build`` output (one per test module), with quick-mode flavors results kept in
+    pytest's cache between runs (rerun when stale)."""
+    flavors_dir, _ = flavors_results(pytestconfig.cache.mkdir("flavors-quick"), quick=True)
+    out = tmp_path_factory.mktemp("dist")
+    build(out, flavors_dir=flavors_dir)
+    return out
