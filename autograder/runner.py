@@ -292,7 +292,8 @@ class StudentProcess:
 
         Not a security measure (``_kill`` runs anyway, whatever the child does) but a fast path:
         a child that exits on its own is reaped by its parent at once, while one killed together
-        with its launcher may linger as a zombie that the sandbox waits for.
+        with its launcher lingers as a zombie until the machine's init reaps it, which holds a
+        sandbox user's slot for a moment.
         """
         if self._proc is None or self._channel is None or not self.ready:
             return
