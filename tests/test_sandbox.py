@@ -159,6 +159,31 @@ def test_numpy_importable_in_namespace_sandbox(root_mode):
     assert rc == 0 and "numpy 3.0" in out, out
 
 
+def test_readable_path_under_tmp_stays_visible(root_mode):
+    # A CI checkout under /tmp has its venv there: the child's fresh /tmp must not hide it.
+    if root_mode[0] != "root-sandbox":
+        pytest.skip("only the namespace sandbox builds a fresh /tmp")
+    shared = Path(tempfile.mkdtemp(prefix="sandbox-readable-", dir="/tmp"))
+    try:
+        (shared / "marker.txt").write_text("visible")
+        os.chmod(shared, 0o755)
+        os.chmod(shared / "marker.txt", 0o644)
+        which, python = root_mode
+        cwd = tempfile.mkdtemp(prefix="sandbox-test-")
+        Path(cwd, "child.py").write_text(f"print(open({str(shared / 'marker.txt')!r}).read())")
+        box = sandbox.spawn([python, "-I", "-u", os.path.join(cwd, "child.py")], cwd=cwd,
+                            limits=sandbox.Limits(), readable_paths=[str(shared)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, mode=which)
+        try:
+            out, _ = box.popen.communicate(timeout=20)
+        finally:
+            box.kill_all()
+            shutil.rmtree(cwd, ignore_errors=True)
+        assert box.wait() == 0 and "visible" in out.decode(), out
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+
+
 def test_cannot_write_results_dir(root_mode, secrets):
     code = f"""
     try:
