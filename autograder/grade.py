@@ -459,15 +459,16 @@ def _out_names(paths):
 def _row(path, results):
     extra = results.get("extra_data", {})
     key = extra.get("notebook")
-    per_function = {t["name"]: t["score"] for t in results.get("tests", [])
-                    if t["name"] != "submission"}
+    graded = [t for t in results.get("tests", []) if t["name"] != "submission"]
     max_score = sum(t["max_score"] for t in results.get("tests", []))
     return {
         "submission": str(path),
         "notebook": key or "",
         "total": f"{results.get('score', 0.0):g}",
         "max": f"{max_score:g}" if key else "",
-        "functions": per_function,
+        "functions": {t["name"]: t["score"] for t in graded},
+        "lost": [f"{t['name']} {t['score']:g}/{t['max_score']:g}" for t in graded
+                 if t["score"] < t["max_score"]],
         "error": extra.get("error") or "",
     }
 
@@ -489,10 +490,13 @@ def write_grades_csv(path, rows):
 
 def _summary_table(rows):
     width = min(max([len(r["submission"]) for r in rows] + [10]), 50)
-    lines = [f"{'submission':<{width}}  {'notebook':<22}  {'score':>11}  error"]
+    lines = [f"{'submission':<{width}}  {'notebook':<22}  {'score':>11}  "
+             "points lost in / error"]
     for r in rows:
         score = f"{r['total']}/{r['max']}" if r["max"] else r["total"]
-        error = r["error"][:70] + ("..." if len(r["error"]) > 70 else "")
+        # A TA sees at a glance which questions lost points; results.json says why.
+        error = r["error"] or ", ".join(r["lost"])
+        error = error[:70] + ("..." if len(error) > 70 else "")
         lines.append(f"{r['submission'][-width:]:<{width}}  {r['notebook']:<22}  {score:>11}  "
                      f"{error}")
     return "\n".join(lines)

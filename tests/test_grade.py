@@ -254,6 +254,9 @@ def test_batch_with_bad_submissions_continues(tmp_path, fake_checks, capsys):
     assert "not found" in rows[3]["error"]
     table = capsys.readouterr().out
     assert "8/8" in table and "7/8" in table and "empty" in table
+    # the table names the question that lost points, on the row of the submission that lost them
+    assert [line for line in table.splitlines() if "clip 0/1" in line] == [
+        line for line in table.splitlines() if "7/8" in line]
 
 
 @pytest.mark.parametrize("argv", [
