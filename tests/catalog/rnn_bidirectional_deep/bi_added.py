@@ -1,19 +1,18 @@
-# ruff: noqa  (a notebook cell: np, rnn_step and the other graded functions come from the notebook)
+# ruff: noqa: E501  (a block quotes a whole line of the reference)
 # function: birnn_forward
 # kind: bug
 # description: the two directions added instead of concatenated
 # message: directions were added
-
-def birnn_forward(X, h0_f, h0_b, params_f, params_b):
-    n_x, m, T = X.shape
-    n_h = h0_f.shape[0]
-    H = np.zeros((n_h, m, T))
-    h = h0_f
-    for t in range(T):
-        h = rnn_step(X[:, :, t], h, params_f)
-        H[:, :, t] += h
-    h = h0_b
-    for t in reversed(range(T)):
-        h = rnn_step(X[:, :, t], h, params_b)
-        H[:, :, t] += h
-    return H
+# base: solutions.bidirectional.birnn_forward
+# replace:
+#     H = np.zeros((2 * n_h, m, T))
+# with:
+#     H = np.zeros((n_h, m, T))
+# replace:
+#         H[:n_h, :, t] = h
+# with:
+#         H[:, :, t] += h
+# replace:
+#         H[n_h:, :, t] = h
+# with:
+#         H[:, :, t] += h

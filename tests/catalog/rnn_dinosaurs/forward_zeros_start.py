@@ -1,16 +1,9 @@
-# ruff: noqa  (a notebook cell: np, softmax and the other graded functions come from the notebook)
+# ruff: noqa: E501  (a block quotes a whole line of the reference)
 # function: rnn_forward
 # kind: bug
 # description: starts from zeros instead of h0
-
-def rnn_forward(X, h0, parameters):
-    n_x, m, T = X.shape
-    n_h, n_y = parameters["U"].shape[0], parameters["W"].shape[0]
-    H = np.zeros((n_h, m, T))
-    Y_hat = np.zeros((n_y, m, T))
-    h = np.zeros((n_h, m))
-    for t in range(T):
-        h, yhat = rnn_cell_forward(X[:, :, t], h, parameters)
-        H[:, :, t] = h
-        Y_hat[:, :, t] = yhat
-    return H, Y_hat
+# base: solutions.rnn.rnn_forward
+# replace:
+#     h = h0
+# with:
+#     h = np.zeros((n_h, m))
