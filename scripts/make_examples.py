@@ -16,6 +16,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.notebooks import defined_function
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "catalog"))
 from catalog import load_catalog  # noqa: E402
@@ -28,9 +30,10 @@ BUGS = {
 
 
 def replace_function(nb, definition, function):
-    """Put ``definition`` in place of the code cell that begins ``def <function>(``."""
+    """Put ``definition`` in place of the code cell that defines ``function``, found by the
+    grader's own rule (``autograder.notebooks.defined_function``)."""
     for cell in nb.cells:
-        if cell.cell_type == "code" and cell.source.lstrip().startswith(f"def {function}("):
+        if cell.cell_type == "code" and defined_function(cell.source) == function:
             cell.source = definition
             return
     raise ValueError(f"no cell defines {function}")
