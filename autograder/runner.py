@@ -206,29 +206,14 @@ def _exit_description(returncode):
     return f"exited with status {returncode}"
 
 
-def _live_group_members(pgid):
-    """Pids of the live (not zombie) processes of process group ``pgid``, read from /proc."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            pids.append(int(entry))
-    return pids
-
-
 def _wait_group_gone(pgid, timeout=5.0):
     """Wait until SIGKILL has finished every process of the group: a killed process takes a
     moment to exit, and grading must not go on while student code still runs."""
-    if not os.path.isdir("/proc"):  # pragma: no cover - not Linux
+    sandbox = _sandbox()
+    if sandbox is None or not os.path.isdir("/proc"):  # pragma: no cover - not Linux
         return
     deadline = time.monotonic() + timeout
-    while _live_group_members(pgid) and time.monotonic() < deadline:
+    while sandbox.group_processes(pgid) and time.monotonic() < deadline:
         time.sleep(0.01)
 
 

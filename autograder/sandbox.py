@@ -273,6 +273,26 @@ def _uid_processes(uid: int, zombies: bool = False) -> list[int]:
     return pids
 
 
+def group_processes(pgid: int) -> list[int]:
+    """Pids of live processes (by ``_alive``'s rule) in process group ``pgid``.
+
+    For a child started without a sandbox: its session is its process group, and SIGKILL takes
+    a moment to finish every member.
+    """
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                pgrp = int(f.read().rsplit(")", 1)[1].split()[2])
+        except (OSError, IndexError, ValueError):
+            continue
+        if pgrp == pgid and _alive(int(entry)):
+            pids.append(int(entry))
+    return pids
+
+
 def _kill_uid(uid: int, gid: int, timeout: float = 10.0) -> None:
     """SIGKILL every process of ``uid`` until none is alive (a fork bomb included).
 
