@@ -69,7 +69,7 @@ import numpy as np
 #   `params_f` and initial state `h0_f`: $\overrightarrow{h}_t = \tanh(U_f \overrightarrow{h}_{t-1} + V_f x_t + \beta_{1,f})$;
 # - the **backward** direction reads $x_{T-1}, x_{T-2}, \dots, x_0$ with its own `params_b` and
 #   `h0_b`: $\overleftarrow{h}_t = \tanh(U_b \overleftarrow{h}_{t+1} + V_b x_t + \beta_{1,b})$, starting
-#   from $\overleftarrow{h}_{T} = $ `h0_b`.
+#   from $\overleftarrow{h}_{T} = $ `h0_b`, the backward state before reading $x_{T-1}$.
 #
 # At each time step the two states are **stacked** (concatenated, not added) into one column of
 # size $2 n_h$, which knows the whole sequence, before and after $t$:
@@ -137,6 +137,9 @@ print("backward changed: ", "  ".join(f"{moved[n_h:, t].max():5.2f}" for t in ra
 #  input:               x_0       x_1       x_2
 # ```
 #
+# `[h1_2]` is $h^1_2$ = `Hs[1][:, :, 2]`, layer 1's state after time step 2. A layer's initial state
+# `h0s[l]`, the state before time step 0, is $h^l_{-1}$ in the formulas.
+#
 # Each layer has its own parameters `layers[l]` and its own initial state `h0s[l]`, and the layers
 # may have **different widths** $n_{h,l}$: layer $l$'s `V` then has shape $(n_{h,l}, n_{h,l-1})$
 # ($n_x$ in place of $n_{h,-1}$ for layer 0). Implement `deep_rnn_forward`: it returns the list
@@ -184,7 +187,8 @@ for k, H in enumerate(Hs):
 #
 # - **unidirectional**: one layer, the answer read from $h_{T-1}$;
 # - **bidirectional**: your `birnn_forward`, the answer read from the forward $h_{T-1}$ stacked
-#   with the backward $h_0$ (each direction's state after reading the whole name);
+#   with the backward $\overleftarrow{h}_0$ = `H[n_h:, :, 0]` (each direction's state after reading
+#   the whole name);
 # - **deep**: your `deep_rnn_forward` with 2 layers, the answer read from the top layer's $h_{T-1}$;
 # - **wider**: one unidirectional layer with as many parameters as the deep model, to tell an effect
 #   of depth from an effect of having more parameters.

@@ -86,7 +86,10 @@ import numpy as np
 # $$h_t = \tanh(U\,h_{t-1} + V\,x_t + \beta_1), \qquad \hat y_t = \mathrm{softmax}(W\,h_t + \beta_2).$$
 #
 # - $x_t$ is the input at step $t$ (here the one-hot vector of a letter), $h_{t-1}$ the previous
-#   state, $h_0$ the initial state (zeros, unless said otherwise).
+#   state. Time steps count from 0, like Python: $h_t$ is the state after reading $x_t$, for
+#   $t = 0, \dots, T-1$. The initial state, the state before the first input, is the argument
+#   `h0` (zeros, unless said otherwise); in formulas it is $h_{-1}$, so the first step is
+#   $h_0 = \tanh(U\,h_{-1} + V\,x_0 + \beta_1)$ with $h_{-1} =$ `h0`.
 # - $V$ reads the input, $U$ carries the past forward, $W$ turns the state into scores over the
 #   $n_y$ possible next letters; $\beta_1$ and $\beta_2$ are biases.
 # - $\hat y_t$ is a probability distribution over the next letter.
@@ -114,9 +117,9 @@ import numpy as np
 # | `Y_hat` | $(n_y, m, T)$ | `Y_hat[:, :, t]` is $\hat y_t$; every column sums to 1 |
 # | `Y` | $(n_y, m, T)$ | one-hot targets |
 #
-# Note that `H[:, :, 0]` is the state after the *first* input, not $h_0$: the initial state is
-# passed separately as `h0`. The biases have one column and are added to all $m$ columns by NumPy
-# broadcasting. Everything is float64.
+# Note that `H[:, :, 0]` is $h_0$, the state *after* the first input `X[:, :, 0]`; the initial
+# state $h_{-1}$ is not in `H`: it is passed separately as `h0`. The biases have one column and are
+# added to all $m$ columns by NumPy broadcasting. Everything is float64.
 #
 # The letters are numbered as follows: index 0 is `"\n"`, which marks the **end of a name**, and
 # indices 1 to 26 are `"a"` to `"z"`.
@@ -197,7 +200,7 @@ print(f"loss per letter: {cross_entropy_loss(demo_Y_hat, demo_Y) / 40:.4f}  (log
 # From $\partial L / \partial z_t$ and $\partial L / \partial a_t$, each parameter's gradient at step
 # $t$ follows as in an ordinary layer ($\partial L/\partial W$ gets $\partial L/\partial z_t \, h_t^\top$,
 # $\partial L/\partial U$ gets $\partial L/\partial a_t \, h_{t-1}^\top$, and so on; a bias gets the
-# row sums over the batch). Remember that $h_{t-1}$ at $t = 0$ is `h0`, not `H[:, :, -1]`.
+# row sums over the batch). Remember that $h_{t-1}$ at $t = 0$ is $h_{-1}$ = `h0`, not `H[:, :, -1]`.
 #
 # Return a dict with the keys `"dV"`, `"dU"`, `"dW"`, `"dbeta1"`, `"dbeta2"`, `"dh0"`, each of the
 # shape of what it differentiates. Use the `H` and `Y_hat` you are given: do not run the forward

@@ -25,8 +25,8 @@ def birnn_forward(X, h0_f, h0_b, params_f, params_b):
 
     Arguments:
     X -- inputs, of shape (n_x, m, T); X[:, :, t] is x_t
-    h0_f -- initial state of the forward direction, of shape (n_h, m)
-    h0_b -- initial state of the backward direction, of shape (n_h, m)
+    h0_f -- initial state of the forward direction (before reading x_0), of shape (n_h, m)
+    h0_b -- initial state of the backward direction (before reading x_{T-1}), of shape (n_h, m)
     params_f -- forward direction's parameters, dict with
         "V" (n_h, n_x), "U" (n_h, n_h), "beta1" (n_h, 1)
     params_b -- backward direction's parameters, a dict with the same keys and shapes

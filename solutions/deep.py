@@ -25,7 +25,8 @@ def deep_rnn_forward(X, h0s, layers):
 
     Arguments:
     X -- inputs, of shape (n_x, m, T); X[:, :, t] is x_t
-    h0s -- list of L initial states; h0s[l] is layer l's, of shape (n_h_l, m)
+    h0s -- list of L initial states; h0s[l] is layer l's state before time step 0, of shape
+           (n_h_l, m)
     layers -- list of L parameter dicts; layers[l] has
         "V" (n_h_l, n_in_l), "U" (n_h_l, n_h_l), "beta1" (n_h_l, 1),
         where n_in_0 = n_x and n_in_l = n_h_{l-1} for l >= 1

@@ -81,7 +81,7 @@ def rnn_cell_forward(x_t, h_prev, parameters):
 
     Arguments:
     x_t -- input at time step t, of shape (n_x, m)
-    h_prev -- hidden state at time step t-1, of shape (n_h, m)
+    h_prev -- hidden state h_{t-1}, of shape (n_h, m) (at t = 0: h0, the initial state)
     parameters -- dict with
         "V" -- input-to-hidden weights, of shape (n_h, n_x)
         "U" -- hidden-to-hidden weights, of shape (n_h, n_h)
@@ -102,13 +102,15 @@ def rnn_forward(X, h0, parameters):
     """The recurrence over T time steps, starting from h0.
 
     Arguments:
-    X -- inputs, of shape (n_x, m, T); X[:, :, t] is x_t
-    h0 -- initial hidden state, of shape (n_h, m)
+    X -- inputs, of shape (n_x, m, T); X[:, :, t] is x_t, for t = 0 .. T-1
+    h0 -- initial hidden state, the state before the first input (h_{-1} in the formulas), of
+          shape (n_h, m)
     parameters -- dict with "V" (n_h, n_x), "U" (n_h, n_h), "W" (n_y, n_h),
                   "beta1" (n_h, 1), "beta2" (n_y, 1)
 
     Returns:
     H -- hidden states, of shape (n_h, m, T); H[:, :, t] is h_t, the state after reading x_t
+         (H[:, :, 0] is h_0 = tanh(U h0 + V x_0 + beta1); h0 itself is not stored)
     Y_hat -- predictions, of shape (n_y, m, T); Y_hat[:, :, t] is yhat_t
     """
     n_x, m, T = X.shape
@@ -133,7 +135,7 @@ def bptt(X, Y, H, Y_hat, h0, parameters):
     Y -- one-hot targets, of shape (n_y, m, T)
     H -- hidden states from rnn_forward, of shape (n_h, m, T)
     Y_hat -- predictions from rnn_forward, of shape (n_y, m, T)
-    h0 -- initial hidden state, of shape (n_h, m)
+    h0 -- initial hidden state (before the first input), of shape (n_h, m)
     parameters -- dict with "V" (n_h, n_x), "U" (n_h, n_h), "W" (n_y, n_h),
                   "beta1" (n_h, 1), "beta2" (n_y, 1)
 
@@ -141,7 +143,7 @@ def bptt(X, Y, H, Y_hat, h0, parameters):
     gradients -- dict with
         "dV" (n_h, n_x), "dU" (n_h, n_h), "dW" (n_y, n_h), "dbeta1" (n_h, 1), "dbeta2" (n_y, 1)
             -- dL/dV, dL/dU, dL/dW, dL/dbeta1, dL/dbeta2
-        "dh0" (n_h, m) -- dL/dh0
+        "dh0" (n_h, m) -- dL/dh0, the gradient with respect to the initial state
     """
     U, W = parameters["U"], parameters["W"]
     T = X.shape[2]

@@ -161,8 +161,9 @@ def check_rnn_forward(fn, inputs, expected, properties):
     for t in range(T):
         if "H" in properties:
             if t == 0:
-                cause = ("H[:, :, 0] is h_1 = tanh(U h0 + V x_0 + beta1), the state after reading "
-                         "X[:, :, 0]: start from h0 (not zeros) and store the new state, not h0")
+                cause = ("H[:, :, 0] is h_0 = tanh(U h0 + V x_0 + beta1), the state after reading "
+                         "X[:, :, 0] (h0, the initial state, is not stored in H): start from h0 "
+                         "(not zeros) and store the new state, not h0")
             else:
                 cause = (f"H[:, :, {t}] is the state after reading X[:, :, {t}], computed from "
                          f"H[:, :, {t - 1}]; check that h is updated at each step and fed to the "
@@ -401,7 +402,7 @@ def _forward_case(k, sizes, properties):
 
 
 def _h0_used(fn):
-    # A large h0 moves h_1 far from what h0 = 0 would give, so ignoring h0 cannot pass by luck.
+    # A large h0 moves h_0 = H[:, :, 0] far from what h0 = 0 would give: ignoring h0 cannot pass.
     inputs = _inputs(16, 3, 5, 4, 2, 2)
     inputs["h0"] = np.sign(inputs["h0"]) * 0.9
     check_rnn_forward(fn, inputs, _forward_expected(inputs), ("H",))
