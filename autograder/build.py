@@ -270,6 +270,25 @@ def build_notebooks(source_path, included=None):
     )
 
 
+def check_registry(nbs):
+    """BuildError unless the notebook's graded cells are the registry's functions, in order.
+
+    The registry (``autograder.notebooks``, derived from each reference module's ``GRADED``) is
+    what the grader grades; a ``# solution:`` cell it does not know, or a graded function with no
+    cell, would be graded as missing in every submission.
+    """
+    from autograder.notebooks import NOTEBOOKS
+
+    if nbs.key not in NOTEBOOKS:
+        raise BuildError(f"assignment/{nbs.key}.py is no notebook of autograder.notebooks "
+                         f"(known: {', '.join(NOTEBOOKS)})")
+    expected = list(NOTEBOOKS[nbs.key]["functions"])
+    if nbs.graded != expected:
+        raise BuildError(f"assignment/{nbs.key}.py defines the graded functions {nbs.graded} "
+                         f"(its '# solution:' cells), but the registry grades {expected}: "
+                         "change the reference modules' GRADED or the notebook source")
+
+
 # ---------------------------------------------------------------- included results
 
 
@@ -603,6 +622,8 @@ def build(out="dist", assignment_dir=ASSIGNMENT_DIR, flavors_dir=None, seed=0, q
     names = sorted({name for p in sources for name in included_names(p)})
     included = included_cells(names, out, flavors_dir=flavors_dir, seed=seed, quick=quick, log=log)
     built = [build_notebooks(p, included) for p in sources]
+    for nbs in built:
+        check_registry(nbs)
     data_files = sorted({name for nbs in built for name in nbs.data_files})
     for sub in ("student", "solved"):
         if (out / sub).exists():

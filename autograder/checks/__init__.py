@@ -1,6 +1,8 @@
 """The checks: hidden and public test cases of each graded function, one module per notebook.
 
-``autograder.checks.<notebook key>.CASES`` is a list of :class:`Case`. ``case.run(fn)`` calls the
+``autograder.checks.<notebook key>.CASES`` is a list of :class:`Case`, made with a
+:class:`CaseList` (``PUBLIC``: the public cases, as :class:`PublicCase`), and ``GRADED`` the
+notebook's graded functions as ``autograder.notebooks`` lists them. ``case.run(fn)`` calls the
 function under test and raises :class:`CheckFailed` with a message written for the student (which
 function, which property, on which input shapes, how far off, the likely cause); returning normally
 is a pass. ``fn`` is the student's real function (stock otter, in the student's kernel) or a proxy
@@ -15,7 +17,7 @@ public test files, where neither ``autograder`` nor ``solutions`` exists.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,6 +43,57 @@ class Case:
     points: float
     hidden: bool
     run: Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class PublicCase:
+    """How ``autograder.checks.public`` renders one public case into a student's test file.
+
+    The test runs ``check(fn, build(**build_kwargs), <expected frozen as literals>, properties)``;
+    ``case.run`` runs the same call with ``expected()`` computed from the reference, so the two
+    agree by construction. ``helpers`` are further functions whose source the file must carry.
+    """
+
+    case: Case
+    check: Callable
+    build: Callable
+    build_kwargs: dict
+    expected: Callable[[], dict]
+    properties: tuple
+    helpers: tuple = field(default=())
+
+
+class CaseList:
+    """The cases of one notebook's checks module, in the order they are added.
+
+    A module keeps ``CASES = cases.all`` and ``PUBLIC = cases.public`` and adds its cases with
+    ``cases.add(...)`` (hidden) and ``cases.add_public(...)`` (public, rendered into the students'
+    test file, run by the grader with the same call).
+    """
+
+    def __init__(self):
+        self.all: list[Case] = []
+        self.public: list[PublicCase] = []
+
+    def add(self, function, name, points, run, hidden=True):
+        """A case: run(fn) raises CheckFailed on failure."""
+        self.all.append(Case(function=function, name=name, points=points, hidden=hidden, run=run))
+
+    def add_public(self, function, name, points, check, build, build_kwargs, expected, properties,
+                   helpers=()):
+        """A public case: ``check(fn, build(**build_kwargs), expected(), properties)``."""
+
+        def run(fn):
+            check(fn, build(**build_kwargs), expected(), properties)
+
+        case = Case(function=function, name=name, points=points, hidden=False, run=run)
+        self.all.append(case)
+        self.public.append(PublicCase(case, check, build, dict(build_kwargs), expected,
+                                      tuple(properties), tuple(helpers)))
+
+    def points(self, functions):
+        """{function: the sum of its cases' points} for the graded functions given."""
+        return {f: sum(c.points for c in self.all if c.function == f) for f in functions}
 
 
 def using_reference(fn, *names):
@@ -71,6 +124,34 @@ def repeat(fn, n, *args, **kwargs):
 
 # ------------------------------------------------------------------ comparison helpers
 # Everything from here on is copied verbatim into the public test files: NumPy only.
+
+
+def copy_parameters(parameters):
+    """A deep copy of a dict of arrays, so that a function that writes into its inputs cannot
+    change what the next call or the comparison sees."""
+    return {key: np.array(value, copy=True) for key, value in parameters.items()}
+
+
+def require_function(fn, name):
+    """CheckFailed when the notebook does not define fn (otter passes None)."""
+    if fn is None or not callable(fn):
+        raise CheckFailed(f"{name} is not defined: run the cell that defines it, then check again.")
+
+
+def likely_cause(got, alternatives, default):
+    """The cause of the first alternative that got equals (up to rounding), else default.
+
+    The diagnosis by probing: what each known mistake computes on the case's inputs is
+    precomputed (from the reference, as values), and the student's value is compared with each.
+
+    alternatives -- list of (value, cause): what a common mistake computes, and what to say
+    """
+    got = np.asarray(got, dtype=float)
+    for value, cause in alternatives:
+        value = np.asarray(value, dtype=float)
+        if got.shape == value.shape and np.allclose(got, value, rtol=1e-6, atol=1e-9):
+            return cause
+    return default
 
 
 def describe(**sizes):

@@ -23,22 +23,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder import notebooks
 from autograder.checks import (
-    Case,
+    CaseList,
     CheckFailed,
+    copy_parameters,
     describe,
     expect_array,
     expect_shape,
+    likely_cause,
     type_name,
 )
-from autograder.checks.rnn_dinosaurs import PublicCase, copy_parameters, require_function
 from solutions import bidirectional as ref_bi
 from solutions import deep as ref_deep
 from solutions.layers import rnn_layer_forward
 
 PUBLIC_SEED = 4048
 _PRIVATE_SEED = 5_902_117
-GRADED = ref_bi.GRADED + ref_deep.GRADED
+GRADED = notebooks.NOTEBOOKS["rnn_bidirectional_deep"]["functions"]
 
 
 # ------------------------------------------------------------------ inputs (copied into public)
@@ -93,18 +95,6 @@ def build_deep_inputs(seed, n_x, widths, m, T, scale=1.0):
     widths_text = "(" + ", ".join(str(w) for w in widths) + ")"
     sizes = f"{describe(n_x=n_x, m=m, T=T)}, {len(widths)} layers of widths {widths_text}"
     return {"X": X, "h0s": h0s, "layers": layers, "sizes": sizes}
-
-
-def likely_cause(got, alternatives, default):
-    """The cause of the first alternative that got equals (up to rounding), else default.
-
-    alternatives -- list of (value, cause): what a common mistake computes, and what to say
-    """
-    for value, cause in alternatives:
-        value = np.asarray(value, dtype=float)
-        if got.shape == value.shape and np.allclose(got, value, rtol=1e-6, atol=1e-9):
-            return cause
-    return default
 
 
 # ---------------------------------------------------- property checks (copied into public)
@@ -305,22 +295,14 @@ def _deep_expected(inputs):
 
 # ------------------------------------------------------------------ cases
 
-CASES: list[Case] = []
-PUBLIC: list[PublicCase] = []
+_CASES = CaseList()
+CASES = _CASES.all
+PUBLIC = _CASES.public
+_add = _CASES.add
 
 
-def _add(function, name, points, run, hidden=True):
-    CASES.append(Case(function=function, name=name, points=points, hidden=hidden, run=run))
-
-
-def _add_public(function, name, points, check, build, build_kwargs, expected, properties):
-    def run(fn):
-        check(fn, build(**build_kwargs), expected(), properties)
-
-    case = Case(function=function, name=name, points=points, hidden=False, run=run)
-    CASES.append(case)
-    PUBLIC.append(PublicCase(case, check, build, dict(build_kwargs), expected, tuple(properties),
-                             (random_layer,)))
+def _add_public(*args):
+    _CASES.add_public(*args, helpers=(random_layer,))
 
 
 # ---- birnn_forward: 10 points
@@ -404,9 +386,9 @@ _add("deep_rnn_forward", "one_layer_is_an_rnn_layer", 1, _deep_one_layer)
 _add("deep_rnn_forward", "three_layers_m1", 1,
      _deep_case(28, 3, (6, 2, 5), 1, 5, DEEP_PROPERTIES))
 
-POINTS = {f: sum(c.points for c in CASES if c.function == f) for f in GRADED}
+POINTS = _CASES.points(GRADED)
 
 # What autograder.checks.public copies into every public test file of this notebook, besides the
 # helpers of autograder.checks and each public case's build, helpers and check.
 PUBLIC_CONSTANTS = ()
-PUBLIC_SUPPORT = (copy_parameters, require_function, likely_cause)
+PUBLIC_SUPPORT = ()

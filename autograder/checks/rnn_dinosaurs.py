@@ -23,16 +23,15 @@ The ``check_*`` functions and ``build_*`` below use only NumPy and the helpers o
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 import numpy as np
 from scipy.special import chdtri
 
+from autograder import notebooks
 from autograder.checks import (
-    Case,
+    CaseList,
     CheckFailed,
     chi_square,
+    copy_parameters,
     describe,
     expect_array,
     expect_dict,
@@ -93,18 +92,6 @@ def build_gradients(seed, n_x, n_h, n_y, m, spread):
     shapes = {"dV": (n_h, n_x), "dU": (n_h, n_h), "dW": (n_y, n_h), "dbeta1": (n_h, 1),
               "dbeta2": (n_y, 1), "dh0": (n_h, m)}
     return {key: rng.uniform(-spread, spread, shape) for key, shape in shapes.items()}
-
-
-def copy_parameters(parameters):
-    """A deep copy of a dict of arrays, so that a function that writes into its inputs cannot
-    change what the next call or the comparison sees."""
-    return {key: np.array(value, copy=True) for key, value in parameters.items()}
-
-
-def require_function(fn, name):
-    """CheckFailed when the notebook does not define fn (otter passes None)."""
-    if fn is None or not callable(fn):
-        raise CheckFailed(f"{name} is not defined: run the cell that defines it, then check again.")
 
 
 # ---------------------------------------------------- property checks (copied into public)
@@ -316,43 +303,10 @@ def check_first_step(fn, inputs, expected, properties=()):
 
 # ------------------------------------------------------------------ hidden cases
 
-CASES: list[Case] = []
-
-
-@dataclass(frozen=True)
-class PublicCase:
-    """How ``autograder.checks.public`` renders one public case into a student's test file.
-
-    The test runs ``check(fn, build(**build_kwargs), <expected frozen as literals>, properties)``;
-    ``case.run`` runs the same call with ``expected()`` computed from the reference, so the two
-    agree by construction.
-    """
-
-    case: Case
-    check: Callable
-    build: Callable
-    build_kwargs: dict
-    expected: Callable[[], dict]
-    properties: tuple
-    helpers: tuple = field(default=())
-
-
-PUBLIC: list[PublicCase] = []
-
-
-def _add(function, name, points, run, hidden=True):
-    CASES.append(Case(function=function, name=name, points=points, hidden=hidden, run=run))
-
-
-def _add_public(function, name, points, check, build, build_kwargs, expected, properties,
-                helpers=()):
-    def run(fn):
-        check(fn, build(**build_kwargs), expected(), properties)
-
-    case = Case(function=function, name=name, points=points, hidden=False, run=run)
-    CASES.append(case)
-    PUBLIC.append(PublicCase(case, check, build, dict(build_kwargs), expected, tuple(properties),
-                             tuple(helpers)))
+_CASES = CaseList()
+CASES = _CASES.all
+PUBLIC = _CASES.public
+_add, _add_public = _CASES.add, _CASES.add_public
 
 
 def _inputs(k, n_x, n_h, n_y, m, T, scale=1.0):
@@ -700,9 +654,10 @@ _add("sample", "max_length_cap", 1.5, _sample_max_length)
 _add("sample", "same_rng_state_same_name", 1, _sample_same_state)
 _add("sample", "all_randomness_from_rng", 1, _sample_uses_rng)
 
-POINTS = {f: sum(c.points for c in CASES if c.function == f) for f in ref.GRADED}
+GRADED = notebooks.NOTEBOOKS["rnn_dinosaurs"]["functions"]
+POINTS = _CASES.points(GRADED)
 
 # What autograder.checks.public copies into every public test file of this notebook, besides the
 # helpers of autograder.checks and each public case's build, helpers and check.
 PUBLIC_CONSTANTS = ("GRADIENT_KEYS", "BPTT_CAUSES")
-PUBLIC_SUPPORT = (copy_parameters, require_function)
+PUBLIC_SUPPORT = ()
