@@ -4,7 +4,8 @@ Entry points:
 
 - ``python -m autograder grade SUBMISSION... --out DIR [--jobs N] [--timeout-cell S]
   [--timeout-call S] [--timeout-total S] [--hidden-visibility V] [--data-dir DIR] [--config FILE]``
-  -> ``main(argv)``: ``DIR/<stem>/results.json`` per submission, ``DIR/grades.csv``, a summary table
+  -> ``main(argv)``: ``DIR/<submission>/results.json`` per submission (``autograder.submissions``
+  finds and names them: files, folders, Gradescope exports), ``DIR/grades.csv``, a summary table
   on stdout. Exit status 0 whatever the scores, 2 for a usage error only.
 - Gradescope's ``run_autograder`` -> ``gradescope_main()``: the one submission in
   ``$AUTOGRADER_ROOT/submission`` (default root /autograder) ->
@@ -44,7 +45,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from autograder import notebooks
+from autograder import notebooks, submissions
 from autograder.runner import (
     GraderError,
     StudentError,
@@ -442,30 +443,20 @@ def grade_submission(path, out_dir, config=None) -> dict:
 # the command line
 
 
-def _out_names(paths):
-    """A distinct directory name per submission: its stem, then stem-2, stem-3, ..."""
-    names, seen = [], set()
-    for path in paths:
-        stem = Path(path).stem or "submission"
-        name, n = stem, 1
-        while name in seen:
-            n += 1
-            name = f"{stem}-{n}"
-        seen.add(name)
-        names.append(name)
-    return names
-
-
-def _row(path, results):
+def _row(sub, results):
     extra = results.get("extra_data", {})
     key = extra.get("notebook")
     graded = [t for t in results.get("tests", []) if t["name"] != "submission"]
     max_score = sum(t["max_score"] for t in results.get("tests", []))
     return {
-        "submission": str(path),
+        "submission": sub.label,
+        "name": sub.name,
+        "email": sub.email,
+        "sid": sub.sid,
+        "out_name": sub.out_name,
         "notebook": key or "",
-        "total": f"{results.get('score', 0.0):g}",
-        "max": f"{max_score:g}" if key else "",
+        "score": f"{results.get('score', 0.0):g}",
+        "max_score": f"{max_score:g}" if key else "",
         "functions": {t["name"]: t["score"] for t in graded},
         "lost": [f"{t['name']} {t['score']:g}/{t['max_score']:g}" for t in graded
                  if t["score"] < t["max_score"]],
@@ -473,32 +464,45 @@ def _row(path, results):
     }
 
 
+CSV_HEAD = ["submission", "name", "email", "sid", "notebook", "score", "max_score"]
+
+
 def write_grades_csv(path, rows):
-    """grades.csv: submission, notebook, total, max, one column per graded function, error."""
+    """grades.csv: CSV_HEAD, one column per graded function, error (see CONTRACT.md)."""
     keys = {r["notebook"] for r in rows if r["notebook"]}
     functions = [f for key, entry in notebooks.NOTEBOOKS.items() if key in keys
                  for f in entry["functions"]]
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["submission", "notebook", "total", "max", *functions, "error"])
+        writer.writerow([*CSV_HEAD, *functions, "error"])
         for r in rows:
             scores = [f"{r['functions'][fn]:g}" if fn in r["functions"] else ""
                       for fn in functions]
-            writer.writerow([r["submission"], r["notebook"], r["total"], r["max"], *scores,
-                             r["error"].replace("\n", " ")])
+            writer.writerow([*(r[c] for c in CSV_HEAD), *scores,
+                             " ".join(r["error"].split())])
 
 
-def _summary_table(rows):
-    width = min(max([len(r["submission"]) for r in rows] + [10]), 50)
-    lines = [f"{'submission':<{width}}  {'notebook':<22}  {'score':>11}  "
-             "points lost in / error"]
+def _summary_table(rows, width=None):
+    """The table printed after a batch: nothing cut; the last column wraps to the terminal."""
+    import shutil
+    import textwrap
+
+    width = width or shutil.get_terminal_size((120, 24)).columns
+
+    def who(r):
+        return f"{r['submission']} ({r['name']})" if r["name"] else r["submission"]
+
+    first = max([len(who(r)) for r in rows] + [len("submission")])
+    head = f"{'submission':<{first}}  {'notebook':<22}  {'score':>7}  "
+    rest = max(width - len(head), 30)
+    lines = [head + "points lost in / error"]
     for r in rows:
-        score = f"{r['total']}/{r['max']}" if r["max"] else r["total"]
+        score = f"{r['score']}/{r['max_score']}" if r["max_score"] else r["score"]
         # A TA sees at a glance which questions lost points; results.json says why.
-        error = r["error"] or ", ".join(r["lost"])
-        error = error[:70] + ("..." if len(error) > 70 else "")
-        lines.append(f"{r['submission'][-width:]:<{width}}  {r['notebook']:<22}  {score:>11}  "
-                     f"{error}")
+        error = " ".join(r["error"].split()) or ", ".join(r["lost"])
+        wrapped = textwrap.wrap(error, rest, break_on_hyphens=False) or [""]
+        lines.append(f"{who(r):<{first}}  {r['notebook']:<22}  {score:>7}  {wrapped[0]}")
+        lines += [" " * len(head) + more for more in wrapped[1:]]
     return "\n".join(lines)
 
 
@@ -507,9 +511,12 @@ def _parser():
         prog="python -m autograder grade",
         description="Grade notebooks exactly as the Gradescope autograder does.")
     parser.add_argument("submissions", nargs="+", metavar="SUBMISSION",
-                        help=".ipynb files or otter's exported .zip files")
+                        help=".ipynb files, otter's exported .zip files, or folders of them "
+                             "(a Gradescope \"Export Submissions\" folder is read with its "
+                             "submission_metadata.yml)")
     parser.add_argument("--out", required=True, metavar="DIR",
-                        help="writes DIR/<stem>/results.json and DIR/grades.csv")
+                        help="writes DIR/<submission>/results.json, DIR/grades.csv, "
+                             "DIR/written_answers.html and DIR/report.html")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="grade N submissions at a time (default 1)")
     parser.add_argument("--timeout-cell", type=float, metavar="S", help="seconds per cell (60)")
@@ -555,28 +562,37 @@ def main(argv=None) -> int:
         print(f"error: cannot create {out}: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    paths = [Path(p) for p in args.submissions]
-    names = _out_names(paths)
-    results = [None] * len(paths)
+    try:
+        subs = submissions.discover(args.submissions)
+    except submissions.UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    results = [None] * len(subs)
 
     def one(i):
+        sub = subs[i]
         try:
-            return grade_submission(paths[i], out / names[i], config)
+            if sub.path is None:
+                result = _error_results(sub.error, sub.label)
+                result["execution_time"] = 0.0
+                _write_results(result, out / sub.out_name)
+                return result
+            return grade_submission(sub.path, out / sub.out_name, config)
         except Exception:  # noqa: BLE001 - e.g. out/<name> not writable: note it, go on
-            log.exception("could not grade %s", paths[i])
-            return _error_results(INTERNAL_ERROR, paths[i].name)
+            log.exception("could not grade %s", sub.label)
+            return _error_results(INTERNAL_ERROR, sub.label)
 
     from tqdm import tqdm
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {pool.submit(one, i): i for i in range(len(paths))}
-        bar = tqdm(total=len(paths), unit="submission", disable=args.no_progress or None,
+        futures = {pool.submit(one, i): i for i in range(len(subs))}
+        bar = tqdm(total=len(subs), unit="submission", disable=args.no_progress or None,
                    file=sys.stderr)
         for future in concurrent.futures.as_completed(futures):
             results[futures[future]] = future.result()
             bar.update(1)
         bar.close()
-    rows = [_row(p, r) for p, r in zip(paths, results, strict=True)]
+    rows = [_row(s, r) for s, r in zip(subs, results, strict=True)]
     write_grades_csv(out / "grades.csv", rows)
     print(_summary_table(rows))
     print(f"\nresults: {out}/<submission>/results.json, grades: {out / 'grades.csv'}")

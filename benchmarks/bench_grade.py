@@ -147,7 +147,7 @@ def main(argv=None):
                        "--out", str(out), "--jobs", str(args.jobs), "--no-progress"], cwd=ROOT)
         with open(out / "grades.csv", newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
-        full = sum(1 for r in rows if r["max"] and float(r["total"]) == float(r["max"]))
+        full = sum(1 for r in rows if r["max_score"] and float(r["score"]) == float(r["max_score"]))
         failed |= full != args.batch
         print(f"\n{args.batch} honest submissions, --jobs {args.jobs}:")
         print(f"  wall {seconds:.1f} s, {seconds / args.batch:.2f} s per submission, "

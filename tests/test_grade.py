@@ -240,18 +240,22 @@ def test_batch_with_bad_submissions_continues(tmp_path, fake_checks, capsys):
     out = tmp_path / "out"
     argv = [str(good), str(same_stem), str(empty), str(missing), "--out", str(out),
             "--jobs", "2", "--timeout-call", "3", "--timeout-cell", "5", "--no-progress"]
-    assert grade.main(argv) == 0
-    for name in ("hw", "hw-2", "empty", "missing"):
+    assert grade.main(argv) == 2  # a path that does not exist is the TA's mistake
+    assert "missing.ipynb does not exist" in capsys.readouterr().err
+    assert grade.main(argv[:3] + argv[4:]) == 0
+    # equal stems: lengthened by their folders' names, stable whatever the order
+    for name in ("a__hw", "b__hw", "empty"):
         validate(json.loads((out / name / "results.json").read_text()))
     rows = list(csv.DictReader((out / "grades.csv").open()))
-    assert [r["submission"] for r in rows] == [str(good), str(same_stem), str(empty),
-                                               str(missing)]
-    assert list(rows[0]) == ["submission", "notebook", "total", "max", *ref.GRADED, "error"]
-    assert (rows[0]["notebook"], rows[0]["total"], rows[0]["max"]) == ("rnn_dinosaurs", "8", "8")
-    assert rows[0]["clip"] == "1" and rows[1]["clip"] == "0" and rows[1]["total"] == "7"
+    assert [r["submission"] for r in rows] == [str(good), str(same_stem), str(empty)]
+    assert list(rows[0]) == ["submission", "name", "email", "sid", "notebook", "score",
+                             "max_score", *ref.GRADED, "error"]
+    assert (rows[0]["notebook"], rows[0]["score"], rows[0]["max_score"]) == (
+        "rnn_dinosaurs", "8", "8")
+    assert rows[0]["name"] == rows[0]["email"] == rows[0]["sid"] == ""
+    assert rows[0]["clip"] == "1" and rows[1]["clip"] == "0" and rows[1]["score"] == "7"
     assert rows[0]["error"] == "" and "empty" in rows[2]["error"]
-    assert rows[2]["total"] == "0" and rows[2]["max"] == "" and rows[2]["clip"] == ""
-    assert "not found" in rows[3]["error"]
+    assert rows[2]["score"] == "0" and rows[2]["max_score"] == "" and rows[2]["clip"] == ""
     table = capsys.readouterr().out
     assert "8/8" in table and "7/8" in table and "empty" in table
     # the table names the question that lost points, on the row of the submission that lost them
