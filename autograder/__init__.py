@@ -4,7 +4,7 @@
 - ``checks``: the test cases of every graded function (hidden and public).
 - ``build``: the student and solved notebooks, public tests and the Gradescope zip.
 - ``grade``: the grading core (results.json, grades.csv, batches, the Gradescope entry point).
-- ``protocol``, ``child``, ``runner``: the trust boundary; student code runs in a child process
-  and only plain data crosses back.
-- ``sandbox``: how that child is started (unprivileged user, limits, namespaces).
+- ``isolation``: the trust boundary; student code runs in a child process and only plain data
+  crosses back (``isolation.protocol``, ``.child``, ``.runner``), started as isolated as the
+  machine allows (``isolation.sandbox``).
 """

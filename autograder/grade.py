@@ -17,9 +17,9 @@ wrong with it (missing, empty, too large, not UTF-8, not JSON, not a notebook, n
 graded function, several notebooks, a .py file) gives a results.json with score 0 and one test entry
 named ``submission`` saying exactly what was wrong.
 
-The student's code runs in a child process (``autograder.runner``); the checks run here, on plain
-data. results.json is written last, after the child's whole process tree is gone, into a directory
-the child never learns about.
+The student's code runs in a child process (``autograder.isolation.runner``); the checks run
+here, on plain data. results.json is written last, after the child's whole process tree is
+gone, into a directory the child never learns about.
 
 Time limits (defaults fit Gradescope's default 10-minute limit with room): 60 s per cell, 30 s per
 call, 300 s for the whole submission. Set them, lowest to highest precedence, in a JSON config file
@@ -46,7 +46,7 @@ import zlib
 from pathlib import Path
 
 from autograder import notebooks, submissions
-from autograder.runner import (
+from autograder.isolation.runner import (
     GraderError,
     StudentError,
     StudentFailure,
@@ -77,7 +77,8 @@ class GradeConfig:
     timeout_total: float = 300.0
     hidden_visibility: str = "after_published"
     data_dir: str | None = str(DEFAULT_DATA_DIR) if DEFAULT_DATA_DIR.is_dir() else None
-    # None: autograder.sandbox when it exists; False: a plain subprocess (tests, debugging).
+    # None: autograder.isolation.sandbox when it exists; False: a plain subprocess (tests,
+    # debugging).
     sandbox: bool | None = None
 
     def __post_init__(self):

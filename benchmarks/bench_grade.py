@@ -14,9 +14,9 @@ flavors experiment's table does not matter here), then
    first code cell) in ONE ``python -m autograder grade --jobs N`` call, and prints the wall time,
    the time per submission, and whether every copy got full marks.
 
-Our grader runs in the sandbox mode that ``autograder.sandbox.mode()`` picks here (printed); as
-root that is a sandbox user in new namespaces. Exit status 1 if a score disagrees or a copy missed
-full marks.
+Our grader runs in the sandbox mode that ``autograder.isolation.sandbox.mode()`` picks here
+(printed); as root that is a sandbox user in new namespaces. Exit status 1 if a score disagrees
+or a copy missed full marks.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    from autograder import sandbox
+    from autograder.isolation import sandbox
     from autograder.notebooks import NOTEBOOKS
 
     questions = NOTEBOOKS["rnn_dinosaurs"]["functions"]

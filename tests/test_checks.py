@@ -133,8 +133,8 @@ def test_correct_alternative_passes(entry):
 
 
 def test_a_bug_in_rnn_cell_forward_is_not_charged_to_rnn_forward_with_a_proxy():
-    # A stand-in for autograder.runner's proxy: with_reference swaps the reference into the
-    # student's namespace, as the real proxy does across the process boundary.
+    # A stand-in for autograder.isolation.runner's proxy: with_reference swaps the reference
+    # into the student's namespace, as the real proxy does across the process boundary.
     buggy_cell = load_entry(next(e for e in BUGS if e.name == "cell_missing_beta1"))
 
     class Proxy:

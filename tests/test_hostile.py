@@ -37,7 +37,8 @@ import jsonschema
 import nbformat
 import pytest
 
-from autograder import grade, notebooks, sandbox
+from autograder import grade, notebooks
+from autograder.isolation import sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE_DIR = Path(__file__).resolve().parent / "hostile"
@@ -500,7 +501,7 @@ def test_fake_success_is_only_quoted_output(graded):
 def test_oracle_refuses_requests_far_larger_than_the_checks_make():
     import numpy as np
 
-    from autograder.runner import ORACLE_MAX_ELEMENTS, _oracle_size_error
+    from autograder.isolation.runner import ORACLE_MAX_ELEMENTS, _oracle_size_error
 
     small = [np.ones((6, 3)), np.ones((5, 3)), {"U": np.ones((5, 5)), "V": np.ones((5, 6))}]
     assert _oracle_size_error(small) is None
@@ -511,7 +512,7 @@ def test_oracle_refuses_requests_far_larger_than_the_checks_make():
 
 
 def test_grader_refuses_huge_json_headers_from_the_child():
-    from autograder import protocol
+    from autograder.isolation import protocol
 
     frame = protocol.encode({"op": "result", "value": [0] * 3_000_000})
     with pytest.raises(protocol.ProtocolError, match="header larger"):

@@ -6,8 +6,8 @@ import struct
 import numpy as np
 import pytest
 
-from autograder import protocol
-from autograder.protocol import ProtocolError, decode, encode
+from autograder.isolation import protocol
+from autograder.isolation.protocol import ProtocolError, decode, encode
 
 
 def roundtrip(value):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import solutions.rnn as ref
-from autograder.runner import (
+from autograder.isolation.runner import (
     StudentCrash,
     StudentError,
     StudentProcess,

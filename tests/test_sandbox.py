@@ -1,4 +1,5 @@
-"""The sandbox that runs student code: each claim of autograder/sandbox.py, tried from inside.
+"""The sandbox that runs student code: each claim of autograder/isolation/sandbox.py, tried
+from inside.
 
 Root tests run in two modes: "root-sandbox" (namespaces) and "root-user-only" (forced, as on a
 host whose seccomp forbids unshare). The unprivileged mode is tried by re-running a small script
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import sandbox
+from autograder.isolation import sandbox
 
 ROOT = os.geteuid() == 0
 SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin:/bin")
@@ -623,7 +624,7 @@ def test_non_root_modes_as_nobody(which):
 GRADER_SCRIPT = r"""
 import os, subprocess, sys, tempfile, time
 sys.path.insert(0, sys.argv[1])
-from autograder import sandbox
+from autograder.isolation import sandbox
 cwd = tempfile.mkdtemp()
 child = "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(30)\n"
 open(os.path.join(cwd, "child.py"), "w").write(child + "print('up', flush=True)\ntime.sleep(30)\n")

@@ -6,8 +6,8 @@ notebook's graded functions as ``autograder.notebooks`` lists them. ``case.run(f
 function under test and raises :class:`CheckFailed` with a message written for the student (which
 function, which property, on which input shapes, how far off, the likely cause); returning normally
 is a pass. ``fn`` is the student's real function (stock otter, in the student's kernel) or a proxy
-from ``autograder.runner`` (our grader); :func:`using_reference` and :func:`repeat` make the two
-read the same.
+from ``autograder.isolation.runner`` (our grader); :func:`using_reference` and :func:`repeat`
+make the two read the same.
 
 The comparison helpers below (``CheckFailed``, ``describe``, ``expect_*``, ``chi_square``, ...) use
 nothing but NumPy, because ``autograder.checks.public`` copies their source into the students'
@@ -99,8 +99,8 @@ class CaseList:
 def using_reference(fn, *names):
     """``fn`` with the other graded functions ``names`` answered by the reference.
 
-    With a proxy from ``autograder.runner`` (``fn.with_reference(*names)``), calls that the
-    student's code makes to ``names`` are answered by the reference, so a bug in
+    With a proxy from ``autograder.isolation.runner`` (``fn.with_reference(*names)``), calls
+    that the student's code makes to ``names`` are answered by the reference, so a bug in
     ``rnn_cell_forward`` is not charged again to ``rnn_forward``. A real function (stock otter) is
     returned unchanged: it calls whatever its notebook defines.
     """

@@ -15,8 +15,8 @@ fi
 
 "$PYTHON" -m pip install --no-cache-dir -r requirements.txt
 
-# Student code runs as an unprivileged user (autograder/sandbox.py); create it now, as root.
-"$PYTHON" -c 'from autograder.sandbox import ensure_sandbox_user; ensure_sandbox_user()'
+# Student code runs as an unprivileged user (autograder/isolation/sandbox.py); create it now, as root.
+"$PYTHON" -c 'from autograder.isolation.sandbox import ensure_sandbox_user; ensure_sandbox_user()'
 
 # Fail the image build, not the first submission, if the grader cannot even import.
 "$PYTHON" -c 'import autograder.grade, otter, numpy, scipy, nbclient'

@@ -1,6 +1,6 @@
 """The child process: runs a student's notebook and serves calls to its functions.
 
-Started by ``autograder.runner`` as
+Started by ``autograder.isolation.runner`` as
 
     python -I -u child.py READ_FD WRITE_FD
 

@@ -25,8 +25,8 @@ An ndarray subclass (np.matrix, a masked array, ...) is sent as the base ndarray
 The decoder is the trust boundary: it checks sizes, depth, dtypes and shapes, and yields only base
 ``ndarray`` (writable copies), ``list``, ``tuple``, ``dict``, Python scalars and fresh Generators.
 
-This module imports only the standard library and numpy: ``autograder/child.py`` loads it by path
-inside the student's process, where nothing else of the project may be imported.
+This module imports only the standard library and numpy: ``autograder/isolation/child.py`` loads
+it by path inside the student's process, where nothing else of the project may be imported.
 """
 
 from __future__ import annotations

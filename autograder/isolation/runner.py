@@ -1,9 +1,10 @@
 """The grader's side of the trust boundary: student code runs in a child process, data crosses.
 
-``StudentProcess`` starts ``autograder/child.py`` (through ``autograder.sandbox.spawn`` when that
-module exists, else a plain subprocess in its own session), runs the notebook's code cells there
-with a time limit per cell and for the whole submission, and hands out **proxies**
-(``StudentFunction``) that call the student's functions in the child (DESIGN.md, "The proxy"):
+``StudentProcess`` starts ``autograder/isolation/child.py`` (through
+``autograder.isolation.sandbox.spawn`` when that module exists, else a plain subprocess in its
+own session), runs the notebook's code cells there with a time limit per cell and for the whole
+submission, and hands out **proxies** (``StudentFunction``) that call the student's functions in
+the child (DESIGN.md, "The proxy"):
 
     with StudentProcess(cells, oracle=reference_lookup) as student:
         student.run_notebook()
@@ -35,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import protocol
-from autograder.protocol import ChannelClosed, ChannelTimeout, ProtocolError
+from autograder.isolation import protocol
+from autograder.isolation.protocol import ChannelClosed, ChannelTimeout, ProtocolError
 
 CHILD_PATH = Path(__file__).with_name("child.py")
 PROTOCOL_PATH = Path(__file__).with_name("protocol.py")
@@ -170,9 +171,9 @@ def mirror(orig, new):
 
 def _sandbox():
     try:
-        return importlib.import_module("autograder.sandbox")
+        return importlib.import_module("autograder.isolation.sandbox")
     except ModuleNotFoundError as exc:
-        if exc.name in ("autograder.sandbox",):
+        if exc.name in ("autograder.isolation.sandbox",):
             return None
         raise
 
@@ -239,10 +240,11 @@ class StudentProcess:
         self.timeout_total = float(timeout_total)
         self.data_dir = data_dir
         self.hidden_paths = [str(p) for p in hidden_paths]
-        # None: use autograder.sandbox if it exists; False: a plain subprocess (tests, debugging).
+        # None: use autograder.isolation.sandbox if it exists; False: a plain subprocess
+        # (tests, debugging).
         self.sandbox = _sandbox() if sandbox in (None, True) else None
         if sandbox is True and self.sandbox is None:
-            raise GraderError("autograder.sandbox is not available")
+            raise GraderError("autograder.isolation.sandbox is not available")
         self.python = python or sys.executable
         self.skipped = {}  # cell index -> reason ("timeout", "crash")
         self.reports = {}  # cell index -> CellReport, of the latest notebook run
@@ -354,7 +356,7 @@ class StudentProcess:
         self.ready = False
         if proc is not None:
             if hasattr(proc, "kill_all"):
-                proc.kill_all()  # autograder.sandbox.Sandboxed: its whole tree, waited for
+                proc.kill_all()  # sandbox.Sandboxed: its whole tree, waited for
             else:
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)  # its session: grandchildren too

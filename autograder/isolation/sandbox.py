@@ -1,6 +1,6 @@
 """Start the grader's child process (student code) as isolated as this machine allows.
 
-Interface (used by ``autograder.runner``)::
+Interface (used by ``autograder.isolation.runner``)::
 
     spawn(argv, *, pass_fds=(), cwd, env=None, limits=Limits(), readable_paths=(),
           hidden_paths=(), stdin=None, stdout=None, stderr=None, mode=None) -> Sandboxed
@@ -67,7 +67,7 @@ SANDBOX_USER = "rnn-sandbox"
 MAX_SLOTS = 32
 MODES = ("root-sandbox", "root-user-only", "bubblewrap", "unprivileged")
 # The project's own tree: what the child must never read (tests, solutions/, checks, config).
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # System directories the child may read (merged-/usr symlinks are recreated as symlinks).
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
