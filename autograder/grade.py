@@ -45,7 +45,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from autograder import notebooks, submissions
+from autograder import notebooks, submissions, written
 from autograder.isolation.runner import (
     GraderError,
     StudentError,
@@ -327,8 +327,9 @@ def _entries(key, outcomes, config):
     return tests
 
 
-def _summary_output(key, tests, outcomes, student, config):
-    """The top-level output, visible at once: public cases, notebook problems, notebook output."""
+def _summary_output(key, tests, outcomes, student, config, written_text=""):
+    """The top-level output, visible at once: public cases, notebook problems, written answers
+    (``autograder.written``: what graders read on Gradescope), notebook output."""
     score = sum(t["score"] for t in tests)
     max_score = sum(t["max_score"] for t in tests)
     lines = [f"Notebook: {key}.ipynb", f"Autograder score: {score:g} / {max_score:g}", ""]
@@ -347,6 +348,8 @@ def _summary_output(key, tests, outcomes, student, config):
     if student.budget_exhausted:
         lines.append(f"  The submission used up its total time budget of "
                      f"{config.timeout_total:g} s.")
+    if written_text:
+        lines += ["", written_text]
     text = student.notebook_output
     if text.strip():
         if len(text) > STDOUT_CAP:
@@ -392,7 +395,8 @@ def _grade_notebook(nb, key, name, config, out_dir):
     tests = _entries(key, outcomes, config)
     return {
         "score": float(sum(t["score"] for t in tests)),
-        "output": _summary_output(key, tests, outcomes, student, config),
+        "output": _summary_output(key, tests, outcomes, student, config,
+                                  written.gradescope_text(nb, key)),
         "stdout_visibility": "hidden",
         "tests": tests,
         "extra_data": {"submission": name, "notebook": key, "error": None,
@@ -595,9 +599,23 @@ def main(argv=None) -> int:
         bar.close()
     rows = [_row(s, r) for s, r in zip(subs, results, strict=True)]
     write_grades_csv(out / "grades.csv", rows)
+    nbs = [_notebook_or_none(s) for s in subs]
+    (out / "written_answers.html").write_text(written.page(list(zip(rows, nbs, strict=True))),
+                                              encoding="utf-8")
     print(_summary_table(rows))
-    print(f"\nresults: {out}/<submission>/results.json, grades: {out / 'grades.csv'}")
+    print(f"\nresults: {out}/<submission>/results.json, grades: {out / 'grades.csv'}, "
+          f"written answers: {out / 'written_answers.html'}")
     return 0
+
+
+def _notebook_or_none(sub):
+    """The notebook of a submission for the batch's pages (None if it cannot be read)."""
+    if sub.path is None:
+        return None
+    try:
+        return load_submission(sub.path)
+    except SubmissionError:
+        return None
 
 
 def find_submission(directory: Path) -> Path:
