@@ -32,6 +32,15 @@ Output (``--out``, default ``dist``):
                autograder/, solutions/                      the packages, source only
                otter_config.json, tests/<fn>.py, files/     what stock ``otter run -a`` needs
                data/                                         the data files, for our grader
+               .autograder_secret                            the hidden inputs' secret
+    autograder_secret.txt
+               the same secret, for the TA (never give it to students): to regrade locally with
+               the zip's hidden inputs, ``AUTOGRADER_SECRET=$(cat dist/autograder_secret.txt)``
+
+Hidden cases build their inputs from a secret (``autograder.secret``): ``--secret S`` (or the
+environment variable ``AUTOGRADER_SECRET``) fixes it, e.g. to rebuild a zip that regrades exactly
+like an earlier one; otherwise every build makes a fresh random one, so that a table of hidden
+inputs and answers leaked from one build is useless against the next.
 
 The zip holds the packages' source files only: no caches, no hidden files (``.OTTER_LOG``), and
 in a git checkout only the files git tracks, so that a build from a fresh clone gives the same zip.
@@ -52,6 +61,7 @@ import hashlib
 import importlib
 import inspect
 import json
+import os
 import re
 import shutil
 import stat
@@ -65,12 +75,15 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from autograder import secret as autograder_secret
+
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT_DIR = ROOT / "assignment"
 DATA_DIR = ROOT / "data"
 GRADESCOPE_DIR = Path(__file__).resolve().parent / "gradescope"
 
 SKIP_TAG = "skip-grading"
+SECRET_COPY = "autograder_secret.txt"  # the TA's copy of the zip's secret, beside the zip
 OTTER_IGNORE_TAG = "otter_ignore"  # otter.execute.preprocessor.IGNORE_CELL_TAG in otter 7
 STUB_BODY = ("# YOUR CODE HERE", "...")
 
@@ -543,10 +556,10 @@ def _package_files(package_dir, tracked=None):
     return files, untracked
 
 
-def _zip_add(zf, arcname, data, executable=False):
+def _zip_add(zf, arcname, data, executable=False, private=False):
     info = zipfile.ZipInfo(arcname, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
-    mode = 0o755 if executable else 0o644
+    mode = 0o600 if private else 0o755 if executable else 0o644
     info.external_attr = (stat.S_IFREG | mode) << 16
     zf.writestr(info, data)
 
@@ -559,8 +572,10 @@ OTTER_CONFIG = {
 }
 
 
-def write_zip(path, built, data_files):
+def write_zip(path, built, data_files, secret=None):
     """The Gradescope autograder zip (see the module docstring for its layout).
+
+    secret -- the hidden inputs' secret written into the zip (None: a fresh random one)
 
     Returns:
     (names, untracked) -- the zip's entry names, sorted; the package files left out because git
@@ -573,6 +588,8 @@ def write_zip(path, built, data_files):
         entries[name] = ((GRADESCOPE_DIR / name).read_bytes(), True)
     entries["requirements.txt"] = ((GRADESCOPE_DIR / "requirements.txt").read_bytes(), False)
     entries["otter_config.json"] = (json.dumps(OTTER_CONFIG, indent=2).encode() + b"\n", False)
+    secret = autograder_secret.check_secret(secret or autograder_secret.new_secret())
+    entries[autograder_secret.SECRET_FILE_NAME] = ((secret + "\n").encode(), "secret")
     for package in ("autograder", "solutions"):
         files, left_out = _package_files(ROOT / package, tracked)
         untracked.extend(left_out)
@@ -596,13 +613,13 @@ def write_zip(path, built, data_files):
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w") as zf:
         for arcname in sorted(entries):
-            data, executable = entries[arcname]
-            _zip_add(zf, arcname, data, executable)
+            data, kind = entries[arcname]
+            _zip_add(zf, arcname, data, executable=kind is True, private=kind == "secret")
     return sorted(entries), untracked
 
 
 def build(out="dist", assignment_dir=ASSIGNMENT_DIR, flavors_dir=None, seed=0, quick=False,
-          log=None):
+          log=None, secret=None):
     """Build everything into ``out``; returns the list of Notebooks built.
 
     Arguments:
@@ -612,10 +629,22 @@ def build(out="dist", assignment_dir=ASSIGNMENT_DIR, flavors_dir=None, seed=0, q
                    runs the experiment into ``out/flavors`` unless the results there are current
     seed, quick -- the flavors experiment's settings (quick: a short smoke-test run)
     log -- called with lines of progress text (default: silent)
+    secret -- the hidden inputs' secret; None: ``AUTOGRADER_SECRET`` when set, else a fresh
+              random one. Written into the zip and to ``out/autograder_secret.txt``.
     """
     log = log or (lambda _: None)
     started = time.perf_counter()
     out = Path(out)
+    try:
+        if secret is not None:
+            secret, secret_source = autograder_secret.check_secret(secret), "--secret"
+        elif os.environ.get(autograder_secret.SECRET_ENV):
+            secret = autograder_secret.check_secret(os.environ[autograder_secret.SECRET_ENV])
+            secret_source = f"the environment variable {autograder_secret.SECRET_ENV}"
+        else:
+            secret, secret_source = autograder_secret.new_secret(), "new, random"
+    except autograder_secret.SecretError as e:
+        raise BuildError(f"unusable secret: {e}") from e
     sources = sorted(Path(assignment_dir).glob("*.py"))
     if not sources:
         raise BuildError(f"no notebook sources (*.py) in {assignment_dir}")
@@ -638,7 +667,8 @@ def build(out="dist", assignment_dir=ASSIGNMENT_DIR, flavors_dir=None, seed=0, q
                 test_path.write_text(text, encoding="utf-8")
     for sub in ("student", "solved"):
         _copy_data(data_files, out / sub)
-    names, untracked = write_zip(out / "autograder.zip", built, data_files)
+    names, untracked = write_zip(out / "autograder.zip", built, data_files, secret)
+    autograder_secret.write_secret(out / SECRET_COPY, secret)
     if untracked:
         log(f"left out of the zip, not tracked by git: {', '.join(untracked)}")
     for nbs in built:
@@ -648,6 +678,9 @@ def build(out="dist", assignment_dir=ASSIGNMENT_DIR, flavors_dir=None, seed=0, q
     log(f"wrote {out / 'student'}/ and {out / 'solved'}/ ({len(built)} notebooks, {n_tests} public "
         f"test files, data/{', data/'.join(data_files)}) and {out / 'autograder.zip'} "
         f"({len(names)} files, {size / 1024:.0f} KiB) in {time.perf_counter() - started:.1f} s")
+    log(f"hidden inputs' secret ({secret_source}): in the zip and in {out / SECRET_COPY}; keep "
+        f"that file from students, and set {autograder_secret.SECRET_ENV} to its content to "
+        "grade locally with the zip's hidden inputs")
     return built
 
 
@@ -669,9 +702,16 @@ def main(argv=None):
         action="store_true",
         help="run the flavors experiment with a short smoke-test budget (a few seconds)",
     )
+    parser.add_argument(
+        "--secret",
+        metavar="S",
+        help="the secret the hidden cases' inputs are made from (default: $AUTOGRADER_SECRET, "
+        "else a fresh random one per build); give an earlier build's to regrade reproducibly",
+    )
     args = parser.parse_args(argv)
     try:
-        build(args.out, flavors_dir=args.flavors_results, quick=args.quick, log=print)
+        build(args.out, flavors_dir=args.flavors_results, quick=args.quick, log=print,
+              secret=args.secret)
     except BuildError as e:
         print(f"build failed: {e}", file=sys.stderr)
         return 1

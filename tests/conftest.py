@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# One fixed hidden-input secret for the whole suite (and the graders it starts, which inherit the
+# environment), so that every run grades the same hidden inputs; tests/test_secret.py varies it.
+os.environ.setdefault("AUTOGRADER_SECRET", "rnn-dinosaurs test suite")
 
 from autograder.build import build, flavors_results
 

@@ -3,7 +3,8 @@
 Points: birnn_forward 10, deep_rnn_forward 10, split over cases, one per property. Each function
 has one public case (``hidden=False``) built from ``PUBLIC_SEED``, rendered into the students'
 public test file by ``autograder.checks.public``; the hidden cases build their inputs from
-``_PRIVATE_SEED``, which never leaves the grader.
+``_PRIVATE_SEED``, derived from the secret made when the zip is built
+(``autograder.secret``), which never leaves the grader.
 
 Inputs have n_x and n_h different (layers of a deep RNN of different widths), nonzero biases,
 nonzero initial states that differ between directions and layers, m = 1 and m > 1, T = 1 and T > 1.
@@ -34,12 +35,13 @@ from autograder.checks import (
     likely_cause,
     type_name,
 )
+from autograder.secret import private_seed
 from solutions import bidirectional as ref_bi
 from solutions import deep as ref_deep
 from solutions.layers import rnn_layer_forward
 
 PUBLIC_SEED = 4048
-_PRIVATE_SEED = 5_902_117
+_PRIVATE_SEED = private_seed("rnn_bidirectional_deep")  # from the build's secret
 GRADED = notebooks.NOTEBOOKS["rnn_bidirectional_deep"]["functions"]
 
 

@@ -3,7 +3,8 @@
 Points: rnn_cell_forward 10, rnn_forward 10, bptt 20, clip 5, sample 15, split over cases, one per
 property. Each function has one public case (``hidden=False``), built from ``PUBLIC_SEED``; its text
 is rendered into the students' public test file by ``autograder.checks.public``. The hidden cases
-build their inputs from ``_PRIVATE_SEED``, which never leaves the grader.
+build their inputs from ``_PRIVATE_SEED``, derived from the secret made when the zip is built
+(``autograder.secret``), which never leaves the grader.
 
 Inputs have n_x, n_h and n_y all different, nonzero biases and nonzero h0, m = 1 and m > 1, T = 1
 and T > 1, so that hard-coded answers, transposed matrices and forgotten terms fail. Expected values
@@ -42,11 +43,12 @@ from autograder.checks import (
     repeat,
     using_reference,
 )
+from autograder.secret import private_seed
 from solutions import gradcheck
 from solutions import rnn as ref
 
 PUBLIC_SEED = 2024
-_PRIVATE_SEED = 7_301_559
+_PRIVATE_SEED = private_seed("rnn_dinosaurs")  # from the build's secret
 ALPHA = 1e-6
 GRADIENT_KEYS = ("dV", "dU", "dW", "dbeta1", "dbeta2", "dh0")
 VOCAB_SIZE = 6  # sample's vocabulary: "\n", "a".."e"
