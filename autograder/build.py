@@ -673,14 +673,14 @@ def build(out="dist", assignment_dir=ASSIGNMENT_DIR, flavors_dir=None, seed=0, q
         log(f"left out of the zip, not tracked by git: {', '.join(untracked)}")
     for nbs in built:
         log(f"{nbs.key}: {len(nbs.graded)} graded functions ({', '.join(nbs.graded)})")
+    log(f"hidden inputs' secret ({secret_source}): in the zip and in {out / SECRET_COPY}; keep "
+        f"that file from students, and set {autograder_secret.SECRET_ENV} to its content to "
+        "grade locally with the zip's hidden inputs")
     size = (out / "autograder.zip").stat().st_size
     n_tests = len(list((out / "student" / "tests").glob("*/*.py")))
     log(f"wrote {out / 'student'}/ and {out / 'solved'}/ ({len(built)} notebooks, {n_tests} public "
         f"test files, data/{', data/'.join(data_files)}) and {out / 'autograder.zip'} "
         f"({len(names)} files, {size / 1024:.0f} KiB) in {time.perf_counter() - started:.1f} s")
-    log(f"hidden inputs' secret ({secret_source}): in the zip and in {out / SECRET_COPY}; keep "
-        f"that file from students, and set {autograder_secret.SECRET_ENV} to its content to "
-        "grade locally with the zip's hidden inputs")
     return built
 
 

@@ -313,8 +313,9 @@ def test_zip_test_runs_the_case_on_the_function(dist):
 
 def test_zip_is_deterministic(tmp_path, dist):
     built = [build.build_notebooks(ROOT / "assignment" / "rnn_dinosaurs.py")]
-    build.write_zip(tmp_path / "a.zip", built, ["dinos.txt"])
-    build.write_zip(tmp_path / "b.zip", built, ["dinos.txt"])
+    # Same tree, same secret: same bytes (without --secret every build makes a new secret).
+    build.write_zip(tmp_path / "a.zip", built, ["dinos.txt"], secret="fixed")
+    build.write_zip(tmp_path / "b.zip", built, ["dinos.txt"], secret="fixed")
     assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
     with zipfile.ZipFile(tmp_path / "a.zip") as zf:
         assert zf.namelist() == sorted(zf.namelist())

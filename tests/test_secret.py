@@ -1,4 +1,4 @@
-"""The hidden inputs' secret (autograder.secret): where it comes from, what it changes, the build."""
+"""The hidden inputs' secret (autograder.secret): where it comes from, what it changes."""
 
 from __future__ import annotations
 
