@@ -599,13 +599,26 @@ def main(argv=None) -> int:
         bar.close()
     rows = [_row(s, r) for s, r in zip(subs, results, strict=True)]
     write_grades_csv(out / "grades.csv", rows)
-    nbs = [_notebook_or_none(s) for s in subs]
-    (out / "written_answers.html").write_text(written.page(list(zip(rows, nbs, strict=True))),
-                                              encoding="utf-8")
+    _write_pages(out, rows, results, [_notebook_or_none(s) for s in subs])
     print(_summary_table(rows))
     print(f"\nresults: {out}/<submission>/results.json, grades: {out / 'grades.csv'}, "
-          f"written answers: {out / 'written_answers.html'}")
+          f"written answers: {out / 'written_answers.html'}, report: {out / 'report.html'}")
     return 0
+
+
+def _write_pages(out, rows, results, nbs):
+    """written_answers.html and report.html; a failure here is logged, never loses the grades."""
+    from autograder import report
+
+    try:
+        (out / "written_answers.html").write_text(
+            written.page(list(zip(rows, nbs, strict=True))), encoding="utf-8")
+    except Exception:  # noqa: BLE001 - grades.csv and every results.json are written already
+        log.exception("could not write %s", out / "written_answers.html")
+    try:
+        report.write(out, rows, results, nbs)
+    except Exception:  # noqa: BLE001
+        log.exception("could not write %s", out / "report.html")
 
 
 def _notebook_or_none(sub):

@@ -117,10 +117,10 @@ def gradescope_text(nb, key) -> str:
 
 
 def _math(content, options):
-    from latex2mathml.converter import convert
-
     display = "block" if options.get("display_mode") else "inline"
     try:
+        from latex2mathml.converter import convert
+
         return convert(content, display=display)
     except Exception:  # noqa: BLE001 - a formula the converter cannot read stays as TeX
         delim = "$$" if display == "block" else "$"
@@ -201,7 +201,7 @@ def page(items) -> str:
                             "from this notebook.</p>")
                 else:
                     body = "<p class=unanswered>Not answered.</p>"
-                out.append(f"<div class=answer><h4>{_who(row)}</h4>{body}</div>")
+                out.append(f"<section class=answer><h4>{_who(row)}</h4>{body}</section>")
     unread = [row for row, nb in items if nb is None or not row["notebook"]]
     if unread:
         out.append("<h2>Submissions that could not be read</h2><ul>")
