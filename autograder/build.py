@@ -33,6 +33,9 @@ Output (``--out``, default ``dist``):
                otter_config.json, tests/<fn>.py, files/     what stock ``otter run -a`` needs
                data/                                         the data files, for our grader
                .autograder_secret                            the hidden inputs' secret
+               autograder_config.json                        time limits, hidden-test visibility
+                                                             (``--timeout-*``,
+                                                             ``--hidden-visibility``)
     autograder_secret.txt
                the same secret, for the TA (never give it to students): to regrade locally with
                the zip's hidden inputs, ``AUTOGRADER_SECRET=$(cat dist/autograder_secret.txt)``
@@ -572,10 +575,30 @@ OTTER_CONFIG = {
 }
 
 
-def write_zip(path, built, data_files, secret=None):
+def grading_config(**settings):
+    """The zip's ``autograder_config.json`` (a dict): the grader's defaults, then ``settings``.
+
+    settings -- ``timeout_cell``, ``timeout_call``, ``timeout_total`` (seconds),
+                ``hidden_visibility``; None keeps the default. Raises BuildError on a bad value.
+    """
+    from autograder.grade import GradeConfig
+
+    try:
+        config = GradeConfig(**{k: v for k, v in settings.items() if v is not None})
+    except (TypeError, ValueError) as e:
+        raise BuildError(f"bad grading setting: {e}") from e
+    return {key: getattr(config, key) for key in CONFIG_KEYS}
+
+
+CONFIG_KEYS = ("timeout_cell", "timeout_call", "timeout_total", "hidden_visibility")
+CONFIG_FILE = "autograder_config.json"  # on Gradescope: /autograder/source/autograder_config.json
+
+
+def write_zip(path, built, data_files, secret=None, config=None):
     """The Gradescope autograder zip (see the module docstring for its layout).
 
     secret -- the hidden inputs' secret written into the zip (None: a fresh random one)
+    config -- the grading settings written as ``autograder_config.json`` (None: the defaults)
 
     Returns:
     (names, untracked) -- the zip's entry names, sorted; the package files left out because git
@@ -588,6 +611,8 @@ def write_zip(path, built, data_files, secret=None):
         entries[name] = ((GRADESCOPE_DIR / name).read_bytes(), True)
     entries["requirements.txt"] = ((GRADESCOPE_DIR / "requirements.txt").read_bytes(), False)
     entries["otter_config.json"] = (json.dumps(OTTER_CONFIG, indent=2).encode() + b"\n", False)
+    config = grading_config() if config is None else config
+    entries[CONFIG_FILE] = (json.dumps(config, indent=2).encode() + b"\n", False)
     secret = autograder_secret.check_secret(secret or autograder_secret.new_secret())
     entries[autograder_secret.SECRET_FILE_NAME] = ((secret + "\n").encode(), "secret")
     for package in ("autograder", "solutions"):
@@ -619,7 +644,7 @@ def write_zip(path, built, data_files, secret=None):
 
 
 def build(out="dist", assignment_dir=ASSIGNMENT_DIR, flavors_dir=None, seed=0, quick=False,
-          log=None, secret=None):
+          log=None, secret=None, grading=None):
     """Build everything into ``out``; returns the list of Notebooks built.
 
     Arguments:
@@ -631,8 +656,11 @@ def build(out="dist", assignment_dir=ASSIGNMENT_DIR, flavors_dir=None, seed=0, q
     log -- called with lines of progress text (default: silent)
     secret -- the hidden inputs' secret; None: ``AUTOGRADER_SECRET`` when set, else a fresh
               random one. Written into the zip and to ``out/autograder_secret.txt``.
+    grading -- settings for :func:`grading_config` (time limits, hidden tests' visibility),
+               written into the zip's ``autograder_config.json``
     """
     log = log or (lambda _: None)
+    config = grading_config(**(grading or {}))
     started = time.perf_counter()
     out = Path(out)
     try:
@@ -667,7 +695,7 @@ def build(out="dist", assignment_dir=ASSIGNMENT_DIR, flavors_dir=None, seed=0, q
                 test_path.write_text(text, encoding="utf-8")
     for sub in ("student", "solved"):
         _copy_data(data_files, out / sub)
-    names, untracked = write_zip(out / "autograder.zip", built, data_files, secret)
+    names, untracked = write_zip(out / "autograder.zip", built, data_files, secret, config)
     autograder_secret.write_secret(out / SECRET_COPY, secret)
     if untracked:
         log(f"left out of the zip, not tracked by git: {', '.join(untracked)}")
@@ -676,6 +704,13 @@ def build(out="dist", assignment_dir=ASSIGNMENT_DIR, flavors_dir=None, seed=0, q
     log(f"hidden inputs' secret ({secret_source}): in the zip and in {out / SECRET_COPY}; keep "
         f"that file from students, and set {autograder_secret.SECRET_ENV} to its content to "
         "grade locally with the zip's hidden inputs")
+    log(f"grading settings ({CONFIG_FILE} in the zip): {config['timeout_cell']:g} s per cell, "
+        f"{config['timeout_call']:g} s per call, {config['timeout_total']:g} s per submission; "
+        f"entries with hidden cases: {config['hidden_visibility']}")
+    if config["timeout_total"] > 540:
+        log(f"note: {config['timeout_total']:g} s per submission is close to or above "
+            "Gradescope's default 10-minute limit; raise that in the assignment's autograder "
+            "settings too")
     size = (out / "autograder.zip").stat().st_size
     n_tests = len(list((out / "student" / "tests").glob("*/*.py")))
     log(f"wrote {out / 'student'}/ and {out / 'solved'}/ ({len(built)} notebooks, {n_tests} public "
@@ -708,10 +743,27 @@ def main(argv=None):
         help="the secret the hidden cases' inputs are made from (default: $AUTOGRADER_SECRET, "
         "else a fresh random one per build); give an earlier build's to regrade reproducibly",
     )
+    from autograder.grade import VISIBILITIES
+
+    limits = parser.add_argument_group(
+        "grading settings", f"written into the zip's {CONFIG_FILE}, which the autograder reads "
+        "on Gradescope (nobody edits the zip by hand)")
+    limits.add_argument("--timeout-cell", type=float, metavar="S",
+                        help="seconds per notebook cell (default 60)")
+    limits.add_argument("--timeout-call", type=float, metavar="S",
+                        help="seconds per call of a graded function (default 30)")
+    limits.add_argument("--timeout-total", type=float, metavar="S",
+                        help="seconds per submission (default 300; keep it below the "
+                             "assignment's Gradescope limit, 10 minutes by default)")
+    limits.add_argument("--hidden-visibility", choices=VISIBILITIES,
+                        help="when students see the entries that include hidden cases "
+                             "(default after_published; public cases are always visible at once)")
     args = parser.parse_args(argv)
+    grading = {"timeout_cell": args.timeout_cell, "timeout_call": args.timeout_call,
+               "timeout_total": args.timeout_total, "hidden_visibility": args.hidden_visibility}
     try:
         build(args.out, flavors_dir=args.flavors_results, quick=args.quick, log=print,
-              secret=args.secret)
+              secret=args.secret, grading=grading)
     except BuildError as e:
         print(f"build failed: {e}", file=sys.stderr)
         return 1

@@ -231,6 +231,8 @@ def test_zip_layout(dist):
         assert not [n for n in names if n.startswith("tests/") and not n.endswith(".py")]
         assert {f"tests/{fn}.py" for fn in GRADED} <= names
         assert json.loads(zf.read("otter_config.json"))["pdf"] is False
+        assert json.loads(zf.read("autograder_config.json"))["hidden_visibility"] == (
+            "after_published")
         requirements = zf.read("requirements.txt").decode()
         assert "otter-grader[grading]==7.0.0" in requirements and "numpy==1.26.4" in requirements
         assert "conda" not in zf.read("setup.sh").decode().replace("# No conda", "")
@@ -536,3 +538,27 @@ def test_fresh_clone_builds_the_zip_from_committed_files(tmp_path, flavors_dir):
         assert packaged == expected
         for name in packaged:
             assert zf.read(name) == (clone / name).read_bytes(), name
+
+
+def test_build_options_write_the_zips_grading_config(tmp_path, pytestconfig):
+    from autograder import build as build_module
+    from autograder.grade import load_config
+
+    flavors_dir, _ = build_module.flavors_results(pytestconfig.cache.mkdir("flavors-quick"),
+                                                  quick=True)
+    out = tmp_path / "dist"
+    argv = ["--out", str(out), "--flavors-results", str(flavors_dir), "--timeout-cell", "90",
+            "--timeout-total", "500", "--hidden-visibility", "visible"]
+    assert build_module.main(argv) == 0
+    with zipfile.ZipFile(out / "autograder.zip") as zf:
+        config = json.loads(zf.read("autograder_config.json"))
+    assert config == {"timeout_cell": 90.0, "timeout_call": 30.0, "timeout_total": 500.0,
+                      "hidden_visibility": "visible"}
+    # what the grader reads on Gradescope (source/autograder_config.json)
+    (tmp_path / "autograder_config.json").write_text(json.dumps(config))
+    loaded = load_config(tmp_path / "autograder_config.json", env={})
+    assert (loaded.timeout_cell, loaded.hidden_visibility) == (90.0, "visible")
+    with pytest.raises(build_module.BuildError, match="timeout_call must be a positive"):
+        build_module.grading_config(timeout_call=0)
+    with pytest.raises(SystemExit):  # argparse refuses a visibility Gradescope does not know
+        build_module.main(["--out", str(out), "--hidden-visibility", "later"])
