@@ -499,7 +499,7 @@ def _summary_table(rows, width=None):
 
     first = max([len(who(r)) for r in rows] + [len("submission")])
     head = f"{'submission':<{first}}  {'notebook':<22}  {'score':>7}  "
-    rest = max(width - len(head), 30)
+    rest = max(width - len(head), 40)
     lines = [head + "points lost in / error"]
     for r in rows:
         score = f"{r['score']}/{r['max_score']}" if r["max_score"] else r["score"]
