@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import collections
 import html
+import html.parser
 import re
 
 from autograder import notebooks
@@ -116,12 +117,57 @@ def gradescope_text(nb, key) -> str:
 # ---------------------------------------------------------------------------- the page
 
 
+MATHML_TAGS = frozenset(
+    "math semantics annotation mrow mi mo mn ms mtext mspace msub msup msubsup mfrac msqrt mroot "
+    "mover munder munderover mtable mtr mtd mstyle menclose mpadded mphantom merror "
+    "mmultiscripts mprescripts none".split())
+MATHML_ATTRIBUTES = frozenset(
+    "xmlns display mathvariant accent accentunder stretchy fence form separator lspace rspace "
+    "columnalign rowalign columnspacing rowspacing columnlines rowlines frame width height depth "
+    "linethickness scriptlevel displaystyle minsize maxsize movablelimits largeop symmetric "
+    "notation open close align encoding".split())
+
+
+class _MathSanitizer(html.parser.HTMLParser):
+    """latex2mathml's output rebuilt from allowed MathML tags and attributes only.
+
+    The converter copies a student's ``\\text{...}`` verbatim, so ``\\text{<img onerror=...>}``
+    would put live HTML into the TA's page: every other tag is dropped, every text and attribute
+    value escaped again.
+    """
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in MATHML_TAGS:
+            kept = "".join(f' {k}="{html.escape(v or "", quote=True)}"' for k, v in attrs
+                           if k in MATHML_ATTRIBUTES and not (v or "").lower().lstrip()
+                           .startswith("javascript"))
+            self.out.append(f"<{tag}{kept}>")
+
+    def handle_endtag(self, tag):
+        if tag in MATHML_TAGS:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.out.append(html.escape(data, quote=False))
+
+
+def sanitize_mathml(markup: str) -> str:
+    parser = _MathSanitizer()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.out)
+
+
 def _math(content, options):
     display = "block" if options.get("display_mode") else "inline"
     try:
         from latex2mathml.converter import convert
 
-        return convert(content, display=display)
+        return sanitize_mathml(convert(content, display=display))
     except Exception:  # noqa: BLE001 - a formula the converter cannot read stays as TeX
         delim = "$$" if display == "block" else "$"
         return f'<code class="tex">{html.escape(delim + content + delim)}</code>'

@@ -53,3 +53,14 @@ def test_markdown_and_latex_render_to_html_and_mathml_without_raw_html():
     assert "<script>" not in out and "&lt;script&gt;" in out
     # dollars before digits are money, not math
     assert md.render("costs $5 and $10") == "<p>costs $5 and $10</p>\n"
+
+
+def test_a_students_text_never_becomes_live_html_in_the_page():
+    md = written.markdown_renderer()
+    for text in ["$\\text{<img src=x onerror=alert(1)>}$", "$\\href{javascript:alert(1)}{x}$",
+                 "<img src=x onerror=alert(1)>", "[a](javascript:alert(1))",
+                 "$$\\mathrm{</math><script>alert(1)</script>}$$"]:
+        out = md.render(text)
+        assert "<img" not in out and "<script" not in out, out
+        assert 'href="javascript' not in out.replace("&quot;", '"'), out
+    assert "<mo>&lt;</mo>" in md.render("$a < b$")
