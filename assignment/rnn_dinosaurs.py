@@ -424,33 +424,10 @@ print(f"{names[0]!r}: X {example_X.shape}, Y {example_Y.shape}")
 # `n_h` and see how the names change.
 
 # %%
-# provided: solutions.train.PARAM_KEYS
-
-
 # provided: solutions.train.Adam
 
 
-def same_length_batches(encoded, batch_size, rng):
-    """The names' indices cut into batches of equal-length names, in random order.
-
-    Arguments:
-    encoded -- list of encoded names (lists of indices ending with 0)
-    batch_size -- the most names in a batch (m)
-    rng -- numpy.random.Generator
-
-    Returns:
-    batches -- list of lists of positions in encoded
-    """
-    by_length = {}
-    for i in rng.permutation(len(encoded)):
-        by_length.setdefault(len(encoded[i]), []).append(int(i))
-    batches = [
-        group[start : start + batch_size]
-        for group in by_length.values()
-        for start in range(0, len(group), batch_size)
-    ]
-    rng.shuffle(batches)
-    return batches
+# provided: solutions.train.same_length_batches
 
 
 def train(names, char_to_ix, ix_to_char, n_h=64, epochs=30, batch_size=32, learning_rate=0.01,
@@ -469,7 +446,7 @@ def train(names, char_to_ix, ix_to_char, n_h=64, epochs=30, batch_size=32, learn
     losses = []
     for epoch in range(1, epochs + 1):
         epoch_loss, epoch_letters = 0.0, 0
-        for batch in same_length_batches(encoded, batch_size, rng):
+        for batch in same_length_batches([len(e) for e in encoded], batch_size, rng):
             X, Y = make_batch([encoded[i] for i in batch], n_x)
             h0 = np.zeros((n_h, len(batch)))
             H, Y_hat = rnn_forward(X, h0, parameters)

@@ -15,8 +15,10 @@ its code cells name code that lives once, in ``solutions/``:
 
 The flavors experiment costs about 40 s of CPU. The build keeps its results in ``<out>/flavors/``
 (``table.md``, ``flavors.png`` and ``stamp.json``) and runs it again only when the stamp differs:
-another seed or budget (``--quick``), or a change to the code or data it reads. ``--flavors-results
-DIR`` uses a directory written by ``python -m solutions.flavors --out-dir DIR`` instead.
+another seed or budget (``--quick``), or a change to the code or data it reads (the cache is
+``solutions.flavors.cached_results``, which hashes the modules the experiment imports).
+``--flavors-results DIR`` uses a directory written by ``python -m solutions.flavors --out-dir
+DIR`` instead.
 
 Cells tagged ``skip-grading`` only demonstrate (training runs, plots); the build also tags them
 ``otter_ignore``, the tag stock otter's grader skips.
@@ -60,7 +62,6 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
-import hashlib
 import importlib
 import inspect
 import json
@@ -97,12 +98,6 @@ INCLUDE = re.compile(r"^#\s*include-results:\s*([\w-]+)\s*$")
 DATA_REFERENCE = re.compile(r"""["'](?:\./)?data/([\w.-]+)["']""")
 # Fixed timestamp for zip entries, so that two builds of the same tree give the same bytes.
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)
-
-# The flavors experiment: the files it leaves (solutions.flavors.TABLE_FILE, PLOT_FILE), the
-# stamp the build adds, and what its results depend on (hashed into the stamp).
-FLAVORS_FILES = ("table.md", "flavors.png")
-STAMP_FILE = "stamp.json"
-FLAVORS_SOURCES = ("flavors", "bidirectional", "deep", "layers", "data", "rnn")
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python", "file_extension": ".py", "mimetype": "text/x-python"}
@@ -308,66 +303,6 @@ def check_registry(nbs):
 # ---------------------------------------------------------------- included results
 
 
-def flavors_stamp(seed=0, quick=False):
-    """What the flavors experiment's results depend on: its settings and its code and data.
-
-    Returns:
-    stamp -- JSON-able dict: seed, quick, epochs, seeds, and the sha256 of the solutions modules
-             the experiment runs and of the names file it reads
-    """
-    from solutions import data, flavors
-
-    digest = hashlib.sha256()
-    for name in FLAVORS_SOURCES:
-        digest.update(f"solutions/{name}.py\0".encode())
-        digest.update((ROOT / "solutions" / f"{name}.py").read_bytes())
-    digest.update(b"data\0")
-    digest.update(Path(data.DINOS_PATH).read_bytes())
-    budget = flavors.QUICK if quick else flavors.FULL
-    return {"seed": seed, "quick": bool(quick), **budget, "sha256": digest.hexdigest()}
-
-
-def _has_flavors_files(directory):
-    return all((Path(directory) / name).is_file() for name in FLAVORS_FILES)
-
-
-def flavors_cached(cache_dir, seed=0, quick=False):
-    """Whether ``cache_dir`` holds the results of the experiment with these settings and sources."""
-    cache_dir = Path(cache_dir)
-    try:
-        stamp = json.loads((cache_dir / STAMP_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False  # no stamp, or a broken one
-    return _has_flavors_files(cache_dir) and stamp == flavors_stamp(seed, quick)
-
-
-def flavors_results(cache_dir, seed=0, quick=False):
-    """The flavors experiment's results in ``cache_dir``, run now unless they are there already.
-
-    Results are reused when ``cache_dir/stamp.json`` equals ``flavors_stamp(seed, quick)``. The
-    stamp is written last, so an interrupted run is never taken for a finished one.
-
-    Returns:
-    (cache_dir, seconds) -- the directory (table.md, flavors.png, stamp.json), and how long the
-                            experiment took, or None if the results were reused
-    """
-    from solutions import flavors
-
-    cache_dir = Path(cache_dir)
-    if flavors_cached(cache_dir, seed, quick):
-        return cache_dir, None
-    stamp = flavors_stamp(seed, quick)
-    stamp_path = cache_dir / STAMP_FILE
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    stamp_path.unlink(missing_ok=True)
-    started = time.perf_counter()
-    results = flavors.run_experiment(seed=seed, quick=quick, log=lambda *_: None)
-    flavors.write_outputs(results, cache_dir)
-    seconds = time.perf_counter() - started
-    stamp_path.write_text(json.dumps(stamp, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return cache_dir, seconds
-
-
 def included_cells(names, out, flavors_dir=None, seed=0, quick=False, log=None):
     """{name: cells} for the ``# include-results:`` names the notebooks use.
 
@@ -384,28 +319,28 @@ def included_cells(names, out, flavors_dir=None, seed=0, quick=False, log=None):
         raise BuildError(f"unknown # include-results: {', '.join(unknown)} (known: flavors)")
     if not names:
         return {}
-    from solutions.flavors import render_flavors_cells
+    from solutions import flavors
 
     if flavors_dir is not None:
         flavors_dir = Path(flavors_dir)
-        if not _has_flavors_files(flavors_dir):
+        if not flavors.has_results(flavors_dir):
             raise BuildError(f"--flavors-results {flavors_dir}: needs "
-                             f"{' and '.join(FLAVORS_FILES)} (python -m solutions.flavors "
+                             f"{' and '.join(flavors.RESULT_FILES)} (python -m solutions.flavors "
                              "--out-dir DIR writes them)")
         log(f"flavors results: from {flavors_dir}")
     else:
         budget = "--quick" if quick else "full"
         target = Path(out) / "flavors"
-        if not flavors_cached(target, seed, quick):
+        if not flavors.is_current(target, seed, quick):
             log(f"flavors results: running the experiment ({budget}, seed {seed}; about 40 s, "
                 "a few with --quick; --flavors-results DIR reuses a run)...")
-        flavors_dir, seconds = flavors_results(target, seed=seed, quick=quick)
+        flavors_dir, seconds = flavors.cached_results(target, seed=seed, quick=quick)
         if seconds is None:
             log(f"flavors results: reused {flavors_dir} ({budget}, seed {seed}; stamp matches)")
         else:
             log(f"flavors results: ran the experiment ({budget}, seed {seed}) in {seconds:.1f} s, "
                 f"kept in {flavors_dir}")
-    return {"flavors": render_flavors_cells(results_dir=flavors_dir)}
+    return {"flavors": flavors.render_flavors_cells(results_dir=flavors_dir)}
 
 
 # ---------------------------------------------------------------- tests

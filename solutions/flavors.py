@@ -68,6 +68,7 @@ from solutions.layers import (
     softmax_cross_entropy,
 )
 from solutions.rnn import one_hot
+from solutions.train import Adam, clip_global_norm, same_length_batches
 
 KINDS = ("uni", "bi", "deep", "wide")
 LABELS = {
@@ -162,6 +163,8 @@ def encode_pairs(pairs):
 def batches(pairs, batch_size, rng):
     """The pairs cut into batches of equal-length names, in random order (no padding needed).
 
+    The batches are those of solutions.train.same_length_batches over the names' lengths.
+
     Arguments:
     pairs -- list of (name, label), or encode_pairs(pairs) (the same batches, faster)
     batch_size -- at most this many names per batch
@@ -171,18 +174,14 @@ def batches(pairs, batch_size, rng):
     list of (X, Y): X one-hot letters of shape (N_X, m, T), Y one-hot labels of shape (N_Y, m)
     """
     encoded = pairs if isinstance(pairs, dict) else encode_pairs(pairs)
-    by_length = {}
-    for i in rng.permutation(len(encoded["labels"])):
-        by_length.setdefault(int(encoded["length"][i]), []).append(int(i))
     out = []
-    for T, group in by_length.items():
-        for start in range(0, len(group), batch_size):
-            chosen = np.array(group[start:start + batch_size])
-            X = one_hot(encoded["letters"][T][encoded["row"][chosen]], N_X)  # (N_X, m, T)
-            Y = one_hot(encoded["labels"][chosen], N_Y)  # (N_Y, m)
-            out.append((X, Y))
-    order = rng.permutation(len(out))
-    return [out[i] for i in order]
+    for group in same_length_batches(encoded["length"], batch_size, rng):
+        chosen = np.array(group)
+        T = int(encoded["length"][chosen[0]])
+        X = one_hot(encoded["letters"][T][encoded["row"][chosen]], N_X)  # (N_X, m, T)
+        Y = one_hot(encoded["labels"][chosen], N_Y)  # (N_Y, m)
+        out.append((X, Y))
+    return out
 
 
 # ---------------------------------------------------------------------------------------- models
@@ -353,30 +352,6 @@ def predict(params, X):
 # ---------------------------------------------------------------------------------------- training
 
 
-class Adam:
-    """Adam over a flat dict of parameters (any keys); update() changes the arrays in place.
-
-    (solutions.train.Adam is tied to the five parameters of notebook 1's RNN.)
-    """
-
-    def __init__(self, params, learning_rate=0.01, b1=0.9, b2=0.999, eps=1e-8):
-        self.learning_rate, self.b1, self.b2, self.eps = learning_rate, b1, b2, eps
-        self.m = {k: np.zeros_like(v) for k, v in params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in params.items()}
-        self.t = 0
-
-    def update(self, params, grads):
-        """One step; grads holds "d<key>" for every key of params."""
-        self.t += 1
-        c1, c2 = 1.0 - self.b1**self.t, 1.0 - self.b2**self.t
-        for k in params:
-            g = grads["d" + k]
-            self.m[k] = self.b1 * self.m[k] + (1.0 - self.b1) * g
-            self.v[k] = self.b2 * self.v[k] + (1.0 - self.b2) * g * g
-            params[k] -= self.learning_rate * (self.m[k] / c1) / (np.sqrt(self.v[k] / c2)
-                                                                   + self.eps)
-
-
 def accuracy(params, data):
     """Share of the (X, Y) batches' examples whose most likely class is the label."""
     right = total = 0
@@ -390,7 +365,8 @@ def train_model(kind, train_pairs, val_data, seed, epochs, batch_size=None, lear
                 max_norm=5.0, n_h=N_H):
     """Train one classifier; returns (params, curve), curve a list of held-out accuracy per epoch.
 
-    The gradient of the batch's mean loss is clipped to a global norm of max_norm.
+    The gradient of the batch's mean loss is clipped to a global norm of max_norm
+    (solutions.train.clip_global_norm), then solutions.train.Adam takes a step.
     """
     batch_size = BATCH_SIZE if batch_size is None else batch_size
     rng = np.random.default_rng(seed)
@@ -402,9 +378,8 @@ def train_model(kind, train_pairs, val_data, seed, epochs, batch_size=None, lear
         for X, Y in batches(train_pairs, batch_size, rng):
             _, grads, _ = loss_and_gradients(params, X, Y)
             m = X.shape[1]
-            norm = np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())) / m
-            factor = 1.0 / m * min(1.0, max_norm / max(norm, 1e-12))
-            optimizer.update(params, {k: g * factor for k, g in grads.items()})
+            mean, _ = clip_global_norm({k: g / m for k, g in grads.items()}, max_norm)
+            optimizer.update(params, mean)
         curve.append(accuracy(params, val_data))
     return params, curve
 
@@ -514,6 +489,112 @@ def write_outputs(results, out_dir):
     (out_dir / TABLE_FILE).write_text(table, encoding="utf-8")
     plot(results, out_dir / PLOT_FILE)
     return table, out_dir / PLOT_FILE
+
+
+# ---------------------------------------------------------------------------------------- cache
+
+STAMP_FILE = "stamp.json"
+RESULT_FILES = (TABLE_FILE, PLOT_FILE)
+
+
+def source_modules(module="solutions.flavors"):
+    """The modules of ``solutions`` that ``module`` really loads: its import closure, sorted.
+
+    Read from the source (every ``import solutions.x`` / ``from solutions.x import ...``, also
+    inside functions), so a module joins the stamp as soon as the experiment imports it, and one
+    it does not import never invalidates the results.
+    """
+    import ast
+    import importlib.util
+
+    seen, todo = set(), [module]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+            continue
+        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            todo += [n for n in names if n == "solutions" or n.startswith("solutions.")]
+    return sorted(seen)
+
+
+def stamp(seed=0, quick=False):
+    """What the experiment's results depend on: its settings, the code it loads, the names.
+
+    Returns:
+    stamp -- JSON-able dict: seed, quick, epochs, seeds, the modules hashed, and the sha256 of
+             their source files and of the names file (solutions.data.DINOS_PATH, read when run)
+    """
+    import hashlib
+    import importlib.util
+
+    from solutions import data
+
+    modules = source_modules()
+    digest = hashlib.sha256()
+    for name in modules:
+        origin = importlib.util.find_spec(name).origin
+        digest.update(f"{name}\0".encode())
+        digest.update(Path(origin).read_bytes())
+    digest.update(b"data\0")
+    digest.update(Path(data.DINOS_PATH).read_bytes())
+    budget = QUICK if quick else FULL
+    return {"seed": seed, "quick": bool(quick), **budget, "modules": modules,
+            "sha256": digest.hexdigest()}
+
+
+def has_results(directory):
+    """Whether ``directory`` holds table.md and flavors.png."""
+    return all((Path(directory) / name).is_file() for name in RESULT_FILES)
+
+
+def is_current(directory, seed=0, quick=False):
+    """Whether ``directory`` holds the results of the experiment with these settings and code."""
+    import json
+
+    directory = Path(directory)
+    try:
+        found = json.loads((directory / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False  # no stamp, or a broken one
+    return has_results(directory) and found == stamp(seed, quick)
+
+
+def cached_results(directory, seed=0, quick=False):
+    """The experiment's results in ``directory``, run now unless they are current there.
+
+    Results are reused when ``directory/stamp.json`` equals ``stamp(seed, quick)``. The stamp is
+    written last, so an interrupted run is never taken for a finished one.
+
+    Returns:
+    (directory, seconds) -- the directory (table.md, flavors.png, stamp.json), and how long the
+                            experiment took, or None if the results were reused
+    """
+    import json
+
+    directory = Path(directory)
+    if is_current(directory, seed, quick):
+        return directory, None
+    current = stamp(seed, quick)
+    stamp_path = directory / STAMP_FILE
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp_path.unlink(missing_ok=True)
+    started = time.perf_counter()
+    results = run_experiment(seed=seed, quick=quick, log=lambda *_: None)
+    write_outputs(results, directory)
+    seconds = time.perf_counter() - started
+    stamp_path.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return directory, seconds
 
 
 def render_flavors_cells(results_dir=None, seed=0, quick=False):

@@ -323,19 +323,23 @@ def bigram_nll(train_encoded, val_encoded, n_x=27, alpha=1.0):
 # ----------------------------------------------------------------------------------------------
 
 
-def clip_global_norm(gradients, max_norm, keys=("dV", "dU", "dW", "dbeta1", "dbeta2")):
+def clip_global_norm(gradients, max_norm, keys=None):
     """Scale gradients down so that their joint L2 norm is at most max_norm.
 
     The same rule as torch.nn.utils.clip_grad_norm_: the direction is kept, only the length shrinks.
+    The one global-norm clip of the project: train_fast and solutions.flavors use it.
 
     Arguments:
     gradients -- dict of arrays
     max_norm -- positive float
-    keys -- the entries that count towards the norm and get scaled (dh0 is not a parameter's)
+    keys -- the entries that count towards the norm and get scaled (default: every key but
+            "dh0", which is not a parameter's gradient)
 
     Returns:
     (clipped, norm) -- a new dict (the arrays passed in are unchanged) and the norm before clipping
     """
+    if keys is None:
+        keys = [k for k in gradients if k != "dh0"]
     norm = math.sqrt(sum(float(np.sum(gradients[k] ** 2)) for k in keys))
     factor = min(1.0, max_norm / (norm + 1e-6))
     clipped = dict(gradients)
@@ -346,25 +350,26 @@ def clip_global_norm(gradients, max_norm, keys=("dV", "dU", "dW", "dbeta1", "dbe
 
 
 class Adam:
-    """Adam (Kingma & Ba, 2015) with torch.optim.Adam's defaults, over a parameters dict.
+    """Adam (Kingma & Ba, 2015) with torch.optim.Adam's defaults, over a dict of parameters.
 
-    State that belongs together (the moments and the step count), hence a class. update() changes
-    the arrays of the parameters dict in place.
+    Any keys: the gradient of parameters[k] is gradients["d" + k] (the five of notebook 1's RNN,
+    or the flat dicts of solutions.flavors). State that belongs together (the moments and the
+    step count), hence a class. update() changes the arrays of the parameters dict in place.
     """
 
     def __init__(self, parameters, learning_rate=0.01, b1=0.9, b2=0.999, eps=1e-8):
         self.learning_rate, self.b1, self.b2, self.eps = learning_rate, b1, b2, eps
-        self.m = {k: np.zeros_like(parameters[k]) for k in PARAM_KEYS}
-        self.v = {k: np.zeros_like(parameters[k]) for k in PARAM_KEYS}
+        self.m = {k: np.zeros_like(v) for k, v in parameters.items()}
+        self.v = {k: np.zeros_like(v) for k, v in parameters.items()}
         self.t = 0
 
     def update(self, parameters, gradients):
-        """One step; gradients has the keys "dV", "dU", "dW", "dbeta1", "dbeta2"."""
+        """One step; gradients holds "d" + k for every key k of the parameters."""
         self.t += 1
         c1 = 1.0 - self.b1**self.t
         c2 = 1.0 - self.b2**self.t
         step = self.learning_rate / c1
-        for k in PARAM_KEYS:
+        for k in self.m:
             g = gradients["d" + k]
             m, v = self.m[k], self.v[k]
             m *= self.b1
@@ -372,6 +377,33 @@ class Adam:
             v *= self.b2
             v += (1.0 - self.b2) * (g * g)
             parameters[k] -= step * m / (np.sqrt(v / c2) + self.eps)
+
+
+def same_length_batches(lengths, batch_size, rng):
+    """Positions cut into batches of items of equal length, in random order (no padding needed).
+
+    The one equal-length batcher of the project: notebook 1's training loop and
+    solutions.flavors use it.
+
+    Arguments:
+    lengths -- sequence of n ints, the length of each item (an encoded name, say)
+    batch_size -- the most items in a batch (m)
+    rng -- numpy.random.Generator: the order of the items and of the batches
+
+    Returns:
+    batches -- list of lists of positions 0..n-1; every position is in exactly one batch, and
+               the items of a batch all have the same length
+    """
+    by_length = {}
+    for i in rng.permutation(len(lengths)):
+        by_length.setdefault(int(lengths[i]), []).append(int(i))
+    batches = [
+        group[start : start + batch_size]
+        for group in by_length.values()
+        for start in range(0, len(group), batch_size)
+    ]
+    rng.shuffle(batches)
+    return batches
 
 
 # ----------------------------------------------------------------------------------------------
@@ -513,7 +545,6 @@ def train_fast(
     eval_every=10,
     bucket=False,
     lr_decay=0.9,
-    patience=None,
     max_steps=None,
     char_to_ix=None,
     callback=None,
@@ -538,7 +569,6 @@ def train_fast(
     bucket -- batch names of similar length together (off by default: packing already skips the
               padding, and on the benchmark plain shuffled batches reached lower held-out losses)
     lr_decay -- factor applied to the learning rate after each epoch
-    patience -- optional: stop after this many evaluations without a new best
     max_steps -- optional: stop after this many steps
     char_to_ix -- vocabulary (default solutions.data.build_vocab())
     callback -- optional callable(event) with event a dict: "step", "epoch", "seconds",
@@ -573,7 +603,7 @@ def train_fast(
         "steps": 0,
         "epochs": 0,
     }
-    elapsed, step, epoch, since_best = 0.0, 0, 0, 0
+    elapsed, step, epoch = 0.0, 0, 0
     run_loss, run_count = 0.0, 0
     done = False
     while not done and (epochs is None or epoch < epochs):
@@ -600,15 +630,11 @@ def train_fast(
                 run_loss, run_count = 0.0, 0
                 event["val_nll"] = val
                 if val < best_nll:
-                    best_nll, since_best = val, 0
+                    best_nll = val
                     best = {k: v.copy() for k, v in parameters.items()}
-                else:
-                    since_best += 1
-                if patience is not None and since_best >= patience:
-                    done = True
             if callback is not None:
                 callback(event)
-            if done or out_of_time:
+            if out_of_time:
                 done = True
                 break
         epoch += 1

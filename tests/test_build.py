@@ -28,7 +28,9 @@ GRADED = list(rnn.GRADED)
 @pytest.fixture(scope="module")
 def flavors_dir(pytestconfig):
     """Quick-mode flavors results, kept in pytest's cache between runs (rerun when stale)."""
-    return build.flavors_results(pytestconfig.cache.mkdir("flavors-quick"), quick=True)[0]
+    from solutions.flavors import cached_results
+
+    return cached_results(pytestconfig.cache.mkdir("flavors-quick"), quick=True)[0]
 
 
 @pytest.fixture(scope="module")
@@ -441,19 +443,19 @@ def test_flavors_results_are_rerun_only_when_stale(tmp_path, monkeypatch):
 
     def run(**settings):
         before = len(calls)
-        directory, seconds = build.flavors_results(cache, **settings)
+        directory, seconds = flavors.cached_results(cache, **settings)
         assert directory == cache and (seconds is None) == (len(calls) == before)
         return len(calls) > before
 
     assert run(quick=True) and calls == [(0, True)]
-    stamp = json.loads((cache / build.STAMP_FILE).read_text())
+    stamp = json.loads((cache / flavors.STAMP_FILE).read_text())
     assert stamp["quick"] is True and stamp["seed"] == 0 and len(stamp["sha256"]) == 64
     assert not run(quick=True)
     assert run(quick=True, seed=1) and not run(quick=True, seed=1)
     assert run(quick=False) and not run(quick=False)
     names.write_text("aachenosaurus\n")  # other data
     assert run(quick=False) and not run(quick=False)
-    (cache / build.STAMP_FILE).write_text("{broken")
+    (cache / flavors.STAMP_FILE).write_text("{broken")
     assert run(quick=False)
     (cache / "flavors.png").unlink()
     assert run(quick=False) and (cache / "flavors.png").read_bytes() == b"png"
