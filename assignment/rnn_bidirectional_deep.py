@@ -22,18 +22,24 @@
 # | 4 | two short written answers | |
 #
 # **How you are graded.** As in notebook 1: hidden tests check each function on several shapes and
-# random inputs; the `grader.check("...")` cell below each function runs a few public tests of the
-# same kind. The written answers of part 4 are graded by hand. Use NumPy and the helpers given to
+# random inputs; the `grader.check("...")` cell below each function runs its one public test, a
+# fixed input checked the same way (passing it is a good sign, not a guarantee). The written answers of part 4 are graded by hand. Use NumPy and the helpers given to
 # you; keep each function's name, arguments and cell as they are.
 #
-# **Running it.** Locally: `pip install otter-grader==7.0.0 numpy matplotlib`, then open this
-# notebook next to its `tests/` folder. On Colab, upload `tests/` and uncomment the `pip install`
-# line of the next cell.
+# **Running it.** Locally, with Python 3.10 or newer:
+# `pip install "otter-grader==7.0.0" numpy matplotlib jupyterlab`, then `jupyter lab` in the folder
+# of this notebook. On Colab (or anywhere you have only this `.ipynb` file), just run the cells
+# from the top: the first code cell writes the public tests (`tests/`) when they are missing, and
+# installs otter-grader on Colab.
+
+# %% tags=["skip-grading"]
+# @title Set-up: run this cell first (it writes the public tests when they are missing)
+# It writes this notebook's public tests (tests/) when they are missing (on Colab, or wherever
+# you have only the .ipynb), and installs otter-grader on Colab.
+# embed-files: rnn_bidirectional_deep
 
 # %%
 # ruff: noqa: E402, E501, F821  (the build drops this line; the directives define the names)
-# On Colab (or anywhere otter-grader is missing), uncomment and run this line once:
-# # !pip install otter-grader==7.0.0
 import otter
 
 grader = otter.Notebook(tests_dir="tests/rnn_bidirectional_deep")
@@ -201,7 +207,7 @@ for k, H in enumerate(Hs):
 
 # %% [markdown]
 # **What the table shows.** *Direction* matters, by a lot, when the evidence is at the start: the
-# bidirectional model gets about 0.83, every unidirectional model stays near chance, and the seeds
+# bidirectional model gets about 0.84, every unidirectional model stays near chance, and the seeds
 # agree (their spreads do not overlap). Neither more parameters nor a second layer helps the
 # unidirectional models there. When the letters are shuffled the evidence is everywhere, and all
 # four models do about as well (0.87 to 0.89).
@@ -250,13 +256,30 @@ for k, H in enumerate(Hs):
 #
 # ## Submitting
 #
-# 1. Run the whole notebook from the top (*Kernel > Restart & Run All*) and check that both
+# 1. Run the whole notebook from the top (JupyterLab: *Kernel > Restart Kernel and Run All
+#    Cells...*; Colab: *Runtime > Restart session and run all*) and check that both
 #    `grader.check` cells pass and nothing raises an error.
-# 2. Save the notebook and upload **`rnn_bidirectional_deep.ipynb`** to its Gradescope assignment.
-#    Do not rename the graded functions, and submit only this notebook.
+# 2. Save the notebook (JupyterLab: *File > Save Notebook*, Ctrl+S) and upload it to **this
+#    notebook's** Gradescope assignment (notebook 1 has its own). On Colab, use *File > Download >
+#    Download .ipynb* and upload that file. Do not rename the graded functions.
+#
+# Elsewhere, the last cell writes a zip of the notebook it runs in (even a renamed copy), which
+# you may upload instead.
 
 # %% tags=["skip-grading"]
 grader.check_all()
 
 # %% tags=["skip-grading"]
-grader.export("rnn_bidirectional_deep.ipynb", pdf=False)
+# Writes a zip of the notebook this cell runs in, as last saved (save it first). On Colab it tells
+# you how to download the notebook instead.
+# provided: autograder.student_cells._defines
+
+
+# provided: autograder.student_cells.find_notebook
+
+
+# provided: autograder.student_cells.export_submission
+
+
+GRADED = ("birnn_forward", "deep_rnn_forward")
+submitted = export_submission(grader, "rnn_bidirectional_deep", GRADED)

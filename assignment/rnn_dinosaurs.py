@@ -26,10 +26,11 @@
 # | 7 | four short written answers | |
 #
 # **How you are graded.** Each function is graded by hidden tests (correct values on several
-# shapes, batch sizes and random inputs). Below every function is a cell `grader.check("...")`
-# that runs a few *public* tests, the same kind as the hidden ones: if a public test fails, the
-# hidden ones will too. Passing them all is a good sign, not a guarantee. The written answers of
-# part 7 are graded by hand.
+# shapes, batch sizes and random inputs; `sample` is also judged statistically). Below every
+# function is a cell `grader.check("...")` that runs its one *public* test: one fixed input,
+# checked the same way as the hidden ones. Passing it is a good sign, not a guarantee: a function
+# that fails it is certainly wrong, one that passes may still be wrong on other sizes. The written
+# answers of part 7 are graded by hand.
 #
 # **Rules of the game.**
 # - Write each function in the cell that holds its stub; keep the cell's first line (`def ...(`)
@@ -39,14 +40,21 @@
 # - Cells marked *demonstration* train or plot; they are not graded, but run them: they show
 #   what your code does.
 #
-# **Running it.** Locally: `pip install otter-grader==7.0.0 numpy matplotlib`, then open this
-# notebook next to its `tests/` and `data/` folders. On Colab, upload those two folders and uncomment
-# the `pip install` line of the next cell.
+# **Running it.** Locally, with Python 3.10 or newer:
+# `pip install "otter-grader==7.0.0" numpy matplotlib jupyterlab`, then `jupyter lab` in the folder
+# of this notebook. On Colab (or anywhere you have only this `.ipynb` file), just run the cells
+# from the top: the first code cell writes the public tests (`tests/`) and the names
+# (`data/dinos.txt`) when they are missing, and installs otter-grader on Colab. The section
+# *Submitting* at the end says how to hand the notebook in.
+
+# %% tags=["skip-grading"]
+# @title Set-up: run this cell first (it writes the public tests and the names when missing)
+# It writes this notebook's public tests (tests/) and data (data/) when they are missing (on
+# Colab, or wherever you have only the .ipynb), and installs otter-grader on Colab.
+# embed-files: rnn_dinosaurs
 
 # %%
 # ruff: noqa: E402, E501, F821  (the build drops this line; the directives define the names)
-# On Colab (or anywhere otter-grader is missing), uncomment and run this line once:
-# # !pip install otter-grader==7.0.0
 import otter
 
 grader = otter.Notebook(tests_dir="tests/rnn_dinosaurs")
@@ -372,10 +380,11 @@ grader.check("sample")
 # %% [markdown]
 # ## 6. Training the generator with your functions
 #
-# Everything is in place. The names are in `data/dinos.txt`, one per line. Each name becomes a
-# training sequence as follows (with `\n` ending the name):
+# Everything is in place. The names are in `data/dinos.txt`, one per line. A name of $\ell$
+# letters becomes a training sequence of $T = \ell + 1$ steps as follows (with `\n` ending the
+# name; `tyrannosaurus` has $\ell = 13$):
 #
-# | t | 0 | 1 | 2 | ... | L |
+# | t | 0 | 1 | 2 | ... | $\ell$ |
 # |---|---|---|---|---|---|
 # | input $x_t$ | zeros | `t` | `y` | ... | last letter |
 # | target $y_t$ | `t` | `y` | `r` | ... | `\n` |
@@ -420,8 +429,9 @@ print(f"{names[0]!r}: X {example_X.shape}, Y {example_Y.shape}")
 # (also given). The gradients are divided by the number of letters in the batch, so that the step
 # size does not depend on the batch size. Every few epochs it prints names drawn by your `sample`.
 #
-# With the default settings it takes well under a minute on a laptop. Try more epochs or a larger
-# `n_h` and see how the names change.
+# With the default settings (30 epochs, $n_h = 64$) it took 3 s on a quiet 2-core test machine and
+# 11 s on the same machine under load. Try more epochs or a larger `n_h` and see how the names
+# change.
 
 # %%
 # provided: solutions.train.Adam
@@ -464,7 +474,7 @@ def train(names, char_to_ix, ix_to_char, n_h=64, epochs=30, batch_size=32, learn
     return parameters, losses
 
 # %% tags=["skip-grading"]
-# Demonstration: train (about 10-30 seconds) and watch the names improve.
+# Demonstration: train (a few seconds) and watch the names improve.
 started = time.perf_counter()
 trained_parameters, losses = train(names, char_to_ix, ix_to_char)
 print(f"trained in {time.perf_counter() - started:.1f} s")
@@ -553,21 +563,36 @@ print("argmax: ", ", ".join(greedy))
 #
 # ## Submitting
 #
-# 1. Run the whole notebook from the top (*Kernel > Restart & Run All*) and check that every
+# 1. Run the whole notebook from the top (JupyterLab: *Kernel > Restart Kernel and Run All
+#    Cells...*; Colab: *Runtime > Restart session and run all*) and check that every
 #    `grader.check` cell passes and nothing raises an error.
-# 2. Save the notebook.
-# 3. Upload **`rnn_dinosaurs.ipynb`** to the Gradescope assignment. The functions are graded
-#    automatically; the written answers are read from the same notebook.
+# 2. Save the notebook (JupyterLab: *File > Save Notebook*, Ctrl+S).
+# 3. Upload the notebook you worked in to this notebook's Gradescope assignment (each of the two
+#    notebooks has its own). Renaming the file is fine; the grader reads the functions. The
+#    functions are graded automatically; the written answers are read from the same notebook.
 #
-# If you prefer, the next cell runs all public tests and writes a zip with your notebook
-# (`grader.export(pdf=False)`; no LaTeX needed), which you can also upload. Do not rename the
-# notebook's graded functions, and submit only this notebook.
+# On Colab, the notebook is not a file on your computer: use *File > Download > Download .ipynb*
+# and upload that file. Elsewhere, the last cell below also writes a zip of the notebook it runs
+# in (otter's `grader.export`, no LaTeX needed), which you may upload instead of the `.ipynb`.
+# Do not rename the graded functions.
 
 # %% tags=["skip-grading"]
 # Runs every public test again (all should pass before you submit).
 grader.check_all()
 
 # %% tags=["skip-grading"]
-# Writes rnn_dinosaurs_<date>.zip next to this notebook (save the notebook first). If you renamed
-# the notebook, put its new file name here.
-grader.export("rnn_dinosaurs.ipynb", pdf=False)
+# Writes a zip of the notebook this cell runs in, as last saved (save it first), next to it. It
+# finds the notebook by itself, even a renamed copy; when it cannot tell, it says so and asks for
+# the file name: export_submission(grader, "rnn_dinosaurs", GRADED, "my_notebook.ipynb").
+# On Colab it tells you how to download the notebook instead.
+# provided: autograder.student_cells._defines
+
+
+# provided: autograder.student_cells.find_notebook
+
+
+# provided: autograder.student_cells.export_submission
+
+
+GRADED = ("rnn_cell_forward", "rnn_forward", "bptt", "clip", "sample")
+submitted = export_submission(grader, "rnn_dinosaurs", GRADED)

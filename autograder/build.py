@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import base64
 import copy
 import importlib
 import inspect
@@ -73,6 +74,7 @@ import subprocess
 import sys
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +96,7 @@ STUB_BODY = ("# YOUR CODE HERE", "...")
 LINT_PRAGMA = re.compile(r"^#\s*ruff:\s*noqa")
 DIRECTIVE = re.compile(r"^#\s*(solution|provided):\s*([A-Za-z_][\w.]*)\s*$")
 INCLUDE = re.compile(r"^#\s*include-results:\s*([\w-]+)\s*$")
+EMBED = re.compile(r"^#\s*embed-files:\s*([\w-]+)\s*$", re.MULTILINE)
 # Data files a notebook reads are named in its source as data/<file>.
 DATA_REFERENCE = re.compile(r"""["'](?:\./)?data/([\w.-]+)["']""")
 # Fixed timestamp for zip entries, so that two builds of the same tree give the same bytes.
@@ -272,6 +275,11 @@ def build_notebooks(source_path, included=None):
         raise BuildError(f"{source_path.name}: otter.Notebook must be given {tests_dir}, where "
                          "the build writes the notebook's public tests")
     data_files = sorted(set(DATA_REFERENCE.findall(text)))
+    for cell in student + solved:
+        if cell.cell_type == "code" and EMBED.search(cell.source):
+            cell.source = EMBED.sub(lambda m: embed_source(m.group(1), data_files), cell.source)
+            cell.metadata["jupyter"] = {"source_hidden": True}  # JupyterLab: collapsed
+            cell.metadata["cellView"] = "form"  # Colab: the "# @title" line shows, not the code
     return Notebooks(
         key=source_path.stem,
         student=_finish(nb, student),
@@ -298,6 +306,27 @@ def check_registry(nbs):
         raise BuildError(f"assignment/{nbs.key}.py defines the graded functions {nbs.graded} "
                          f"(its '# solution:' cells), but the registry grades {expected}: "
                          "change the reference modules' GRADED or the notebook source")
+
+
+def embedded_files(key, data_files):
+    """{relative path: text} of what notebook ``key`` needs beside it: public tests and data."""
+    files = {f"tests/{key}/{fn}.py": text for fn, text in public_tests(key).items()}
+    for name in data_files:
+        files[f"data/{name}"] = (DATA_DIR / name).read_text(encoding="utf-8")
+    return files
+
+
+def embed_source(key, data_files, width=96):
+    """The code that replaces ``# embed-files: <key>``: restore_files and its payload.
+
+    The payload is base64 of zlib-compressed JSON (about 25 KB for notebook 1), so that a student
+    who has only the ``.ipynb`` (Colab) gets the public tests and the names by running the cell.
+    """
+    raw = json.dumps(embedded_files(key, data_files), sort_keys=True).encode()
+    payload = base64.b64encode(zlib.compress(raw, 9)).decode("ascii")
+    lines = [payload[i:i + width] for i in range(0, len(payload), width)]
+    call = "restore_files(\n" + "\n".join(f'    "{line}"' for line in lines) + "\n)"
+    return full_source("autograder.student_cells.restore_files") + "\n\n\n" + call
 
 
 # ---------------------------------------------------------------- included results
@@ -514,7 +543,8 @@ def grading_config(**settings):
     """The zip's ``autograder_config.json`` (a dict): the grader's defaults, then ``settings``.
 
     settings -- ``timeout_cell``, ``timeout_call``, ``timeout_total`` (seconds),
-                ``hidden_visibility``; None keeps the default. Raises BuildError on a bad value.
+                ``hidden_visibility``, ``notebook`` (the one notebook the zip grades); None keeps
+                the default. Raises BuildError on a bad value.
     """
     from autograder.grade import GradeConfig
 
@@ -525,7 +555,9 @@ def grading_config(**settings):
     return {key: getattr(config, key) for key in CONFIG_KEYS}
 
 
-CONFIG_KEYS = ("timeout_cell", "timeout_call", "timeout_total", "hidden_visibility")
+# "notebook": on Gradescope each notebook is its own assignment, and the grader gives the other
+# one 0 with a sentence (autograder.notebooks.submission_problem); None grades either.
+CONFIG_KEYS = ("timeout_cell", "timeout_call", "timeout_total", "hidden_visibility", "notebook")
 CONFIG_FILE = "autograder_config.json"  # on Gradescope: /autograder/source/autograder_config.json
 
 
@@ -693,9 +725,14 @@ def main(argv=None):
     limits.add_argument("--hidden-visibility", choices=VISIBILITIES,
                         help="when students see the entries that include hidden cases "
                              "(default after_published; public cases are always visible at once)")
+    limits.add_argument("--notebook", metavar="KEY",
+                        help="the notebook this zip grades, e.g. rnn_dinosaurs (one Gradescope "
+                             "assignment per notebook): a submission of the other one gets 0 "
+                             "and a sentence saying so (default: either)")
     args = parser.parse_args(argv)
     grading = {"timeout_cell": args.timeout_cell, "timeout_call": args.timeout_call,
-               "timeout_total": args.timeout_total, "hidden_visibility": args.hidden_visibility}
+               "timeout_total": args.timeout_total, "hidden_visibility": args.hidden_visibility,
+               "notebook": args.notebook}
     try:
         build(args.out, flavors_dir=args.flavors_results, quick=args.quick, log=print,
               secret=args.secret, grading=grading)

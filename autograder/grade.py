@@ -80,6 +80,8 @@ class GradeConfig:
     # None: autograder.isolation.sandbox when it exists; False: a plain subprocess (tests,
     # debugging).
     sandbox: bool | None = None
+    # The notebook this assignment grades ("rnn_dinosaurs", ...); None: either (a TA's batch).
+    notebook: str | None = None
 
     def __post_init__(self):
         for name in ("timeout_cell", "timeout_call", "timeout_total"):
@@ -89,6 +91,8 @@ class GradeConfig:
             setattr(self, name, value)
         if self.hidden_visibility not in VISIBILITIES:
             raise ValueError(f"hidden_visibility must be one of {', '.join(VISIBILITIES)}")
+        if self.notebook is not None and self.notebook not in notebooks.NOTEBOOKS:
+            raise ValueError(f"notebook must be one of {', '.join(notebooks.NOTEBOOKS)}")
 
 
 ENV_KEYS = {
@@ -372,6 +376,18 @@ def _error_results(message, name, key=None):
     }
 
 
+def _wrong_file_results(message, name, key):
+    """Results for a submission of the wrong file: every question of ``key`` at 0, and why."""
+    cases, _ = _load_cases(key)
+    tests = []
+    for function in notebooks.NOTEBOOKS[key]["functions"]:
+        max_score = float(sum(c.points for c in cases if c.function == function))
+        tests.append({"name": function, "score": 0.0, "max_score": max_score,
+                      "status": "failed", "output": message, "visibility": "visible"})
+    return {"score": 0.0, "output": message, "stdout_visibility": "hidden", "tests": tests,
+            "extra_data": {"submission": name, "notebook": key, "error": message}}
+
+
 def _grade_notebook(nb, key, name, config, out_dir):
     cases, check_failed = _load_cases(key)
     module_names = notebooks.NOTEBOOKS[key]["references"]
@@ -430,7 +446,12 @@ def grade_submission(path, out_dir, config=None) -> dict:
             key = notebooks.identify(nb)
         except notebooks.NotebookError as exc:
             raise SubmissionError(f"{path.name}: {exc}") from exc
-        results = _grade_notebook(nb, key, path.name, config, out_dir)
+        problem = notebooks.submission_problem(nb, key, config.notebook)
+        if problem:  # the wrong file: zero in each question of the assignment, saying why
+            key = config.notebook or key
+            results = _wrong_file_results(f"{path.name}: {problem}", path.name, key)
+        else:
+            results = _grade_notebook(nb, key, path.name, config, out_dir)
     except SubmissionError as exc:
         results = _error_results(str(exc), path.name, key)
     except GraderError as exc:

@@ -98,3 +98,60 @@ def reference_function(key: str, name: str):
 def checks_module(key: str):
     """The checks module of notebook ``key`` (exposes ``CASES``)."""
     return importlib.import_module(NOTEBOOKS[key]["checks"])
+
+
+def stub_functions(nb, functions) -> list:
+    """The graded functions whose cell still holds the stub as handed out (body only ``...``).
+
+    A function's body counts as the stub when, after its docstring, it holds nothing but ``...``
+    or ``pass`` (comments are not code). Cells that do not parse are not stubs.
+    """
+    import ast
+
+    stubs = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        name = defined_function(cell_source(cell))
+        if name not in functions or name in stubs:
+            continue
+        try:
+            tree = ast.parse(cell_source(cell))
+        except SyntaxError:
+            continue
+        fn = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name),
+                  None)
+        if fn is None:
+            continue
+        body = fn.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            body = body[1:]
+        if all(isinstance(b, ast.Pass) or (isinstance(b, ast.Expr)
+               and isinstance(b.value, ast.Constant) and b.value.value is Ellipsis)
+               for b in body):
+            stubs.append(name)
+    return stubs
+
+
+def submission_problem(nb, key, expected=None):
+    """A sentence saying the student submitted the wrong file, or None.
+
+    Arguments:
+    nb -- the submitted notebook (a dict), identified as ``key``
+    key -- what ``identify(nb)`` says it is
+    expected -- the notebook this assignment grades (the zip's ``autograder_config.json`` key
+                ``"notebook"``), or None when either notebook may be submitted
+    """
+    if expected is not None and key != expected:
+        defined = ", ".join(sorted(defined_functions(nb) & set(NOTEBOOKS[key]["functions"])))
+        return (f"this is the notebook {key}.ipynb (it defines {defined}), but this assignment "
+                f"grades {expected}.ipynb: did you submit the right file? Each of the two "
+                "notebooks has its own Gradescope assignment.")
+    functions = NOTEBOOKS[key]["functions"]
+    if set(stub_functions(nb, functions)) == set(functions):
+        return (f"this is the blank notebook as handed out: did you submit the right file? "
+                f"Every graded function ({', '.join(functions)}) still has the body `...` of "
+                "the stub. If you worked in a copy, submit that copy, saved after your last "
+                "changes.")
+    return None

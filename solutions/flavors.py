@@ -21,7 +21,7 @@ All have the same width per direction and layer (``N_H``; ``wide`` excepted), th
 (Adam), the same number of updates over the same batches, and the same held-out names (held-out
 fakes are made from held-out real names only); accuracies are the mean over 3 seeds
 (initialization and batch order), with the lowest and highest seed. Measured (about 36 s of CPU),
-start / shuffle: uni 0.54 / 0.87, bi 0.83 / 0.89, deep 0.53 / 0.89, wide 0.53 / 0.88.
+start / shuffle: uni 0.53 / 0.87, bi 0.84 / 0.89, deep 0.51 / 0.89, wide 0.49 / 0.88.
 
 Direction matters by 0.3 on the start task, far outside the seeds' spread. Depth does not
 measurably matter: its +0.02 on the shuffle task is inside the spread (deep 0.874-0.913, uni
@@ -441,11 +441,11 @@ def markdown_table(results):
         f"Held-out accuracy of telling real dinosaur names from fakes (mean over {seeds} "
         f"seed{'s' * (seeds > 1)}{', lowest-highest in brackets' if seeds > 1 else ''}; chance "
         f"is 0.5). {s['train']:,} training and {s['val']:,} held-out names, half real, half "
-        f"fake; no held-out name or its fake is trained on. n_h = {s['n_h']} per direction and "
-        f"per layer{wide}; {s['epochs']} epochs of Adam on batches of {s['batch_size']}, the "
+        f"fake; no held-out name or its fake is trained on. $n_h$ = {s['n_h']} per direction "
+        f"and per layer{wide}; {s['epochs']} epochs of Adam on batches of {s['batch_size']}, the "
         "same for every model; a seed sets the initialization and the order of the batches. The "
-        "answer is read after the whole name: from h_{T-1}, and for the bidirectional model also "
-        "from the backward h_0."
+        "answer is read after the whole name: from $h_{T-1}$, and for the bidirectional model "
+        "also from the backward direction's $\\overleftarrow{h}_0$ (`H[n_h:, :, 0]`)."
     )
     return "\n".join(lines) + "\n"
 

@@ -60,14 +60,16 @@ def make_batch(encoded, n_x):
 
     Arguments:
     encoded -- list of m names, each a list of character indices ending with 0 ("\\n"), as returned
-               by solutions.data.encode_name
+               by encode_name
     n_x -- vocabulary size (27)
 
     Returns:
     X -- inputs, of shape (n_x, m, T), T the longest encoded length; X[:, i, 0] is the zero vector
          and X[:, i, t] the one-hot of name i's character t-1; padding columns are zero
     Y -- targets, of shape (n_x, m, T); Y[:, i, t] is the one-hot of encoded[i][t]; padding columns
-         are all zero, which bptt and cross_entropy_loss treat as "no target"
+         are all zero. cross_entropy_loss skips them, but bptt does not: its yhat_t - y_t is not
+         zero there. So give names of different lengths to rnn_forward and bptt only in batches
+         of equal length (as the training loop of notebook 1 does), where there is no padding.
     """
     x_idx, y_idx = index_batch(encoded)
     T, m = x_idx.shape
@@ -81,7 +83,7 @@ def make_batch(encoded, n_x):
 
 
 def index_batch(encoded, T=None):
-    """The same batch as make_batch, as integer index arrays (the fast path's input).
+    """The same batch as make_batch, as integer index arrays (make_batch's one-hot positions).
 
     Arguments:
     encoded -- list of m names, each a list of indices ending with 0

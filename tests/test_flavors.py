@@ -156,7 +156,25 @@ def test_many_to_one_gradients_match_finite_differences(kind):
 
 def test_adam_minimizes_a_quadratic():
     params = {"a": np.array([3.0, -2.0])}
-    optimizer = flavors.Adam(params, learning_rate=0.1)
+    optimizer = flavors.Adam(params, learning_rate=0.1)  # solutions.train's, over any keys
     for _ in range(300):
         optimizer.update(params, {"da": 2 * params["a"]})
     assert np.all(np.abs(params["a"]) < 1e-2)
+
+
+def test_flavors_uses_the_one_adam_clip_and_batcher_of_solutions_train():
+    from solutions import train
+
+    assert flavors.Adam is train.Adam
+    assert flavors.clip_global_norm is train.clip_global_norm
+    assert flavors.same_length_batches is train.same_length_batches
+
+
+def test_the_cache_stamp_hashes_the_modules_the_experiment_imports():
+    modules = flavors.source_modules()
+    # flavors imports train (Adam, clip, batcher), which imports rnn: all of them count.
+    for name in ("solutions.flavors", "solutions.train", "solutions.rnn", "solutions.layers",
+                 "solutions.bidirectional", "solutions.deep", "solutions.data"):
+        assert name in modules
+    assert "solutions.generate" not in modules and "solutions.gradcheck" not in modules
+    assert flavors.stamp()["modules"] == modules

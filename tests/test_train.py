@@ -121,6 +121,26 @@ def test_adam_first_step_moves_each_weight_by_the_learning_rate():
         np.testing.assert_allclose(before[k] - p[k], 0.01 * g / (np.abs(g) + 1e-8), atol=1e-15)
 
 
+def test_same_length_batches_cover_every_item_once_with_equal_lengths():
+    from solutions.train import same_length_batches
+
+    lengths = [3, 5, 3, 3, 7, 5, 3, 3]
+    batches = same_length_batches(lengths, 2, np.random.default_rng(0))
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert all(len(b) <= 2 and len({lengths[i] for i in b}) == 1 for b in batches)
+    assert len(batches) == 5  # five names of length 3 make 3 batches, two of 5 one, one of 7 one
+    again = same_length_batches(lengths, 2, np.random.default_rng(0))
+    assert again == batches  # the rng decides everything
+
+
+def test_adam_serves_any_keys():
+    params = {"f.V": np.ones((2, 2)), "W": np.zeros((1, 2))}
+    Adam(params, learning_rate=0.1).update(params, {"df.V": np.ones((2, 2)),
+                                                    "dW": -np.ones((1, 2))})
+    np.testing.assert_allclose(params["f.V"], 0.9)
+    np.testing.assert_allclose(params["W"], 0.1)
+
+
 def test_clip_global_norm_scales_down_and_keeps_direction():
     grads = {"dV": np.full((2, 2), 3.0), "dU": np.full((1, 1), 4.0), "dW": np.zeros((1, 1)),
              "dbeta1": np.array([[12.0]]), "dbeta2": np.zeros((1, 1)), "dh0": np.full((3, 3), 99.0)}
