@@ -547,21 +547,23 @@ def test_fresh_clone_builds_the_zip_from_committed_files(tmp_path, flavors_dir):
 def test_build_options_write_the_zips_grading_config(tmp_path, pytestconfig):
     from autograder import build as build_module
     from autograder.grade import load_config
+    from solutions.flavors import cached_results
 
-    flavors_dir, _ = build_module.flavors_results(pytestconfig.cache.mkdir("flavors-quick"),
-                                                  quick=True)
+    flavors_dir, _ = cached_results(pytestconfig.cache.mkdir("flavors-quick"), quick=True)
     out = tmp_path / "dist"
     argv = ["--out", str(out), "--flavors-results", str(flavors_dir), "--timeout-cell", "90",
-            "--timeout-total", "500", "--hidden-visibility", "visible"]
+            "--timeout-total", "500", "--hidden-visibility", "visible",
+            "--notebook", "rnn_dinosaurs"]
     assert build_module.main(argv) == 0
     with zipfile.ZipFile(out / "autograder.zip") as zf:
         config = json.loads(zf.read("autograder_config.json"))
     assert config == {"timeout_cell": 90.0, "timeout_call": 30.0, "timeout_total": 500.0,
-                      "hidden_visibility": "visible"}
+                      "hidden_visibility": "visible", "notebook": "rnn_dinosaurs"}
     # what the grader reads on Gradescope (source/autograder_config.json)
     (tmp_path / "autograder_config.json").write_text(json.dumps(config))
     loaded = load_config(tmp_path / "autograder_config.json", env={})
     assert (loaded.timeout_cell, loaded.hidden_visibility) == (90.0, "visible")
+    assert loaded.notebook == "rnn_dinosaurs"
     with pytest.raises(build_module.BuildError, match="timeout_call must be a positive"):
         build_module.grading_config(timeout_call=0)
     with pytest.raises(SystemExit):  # argparse refuses a visibility Gradescope does not know
