@@ -37,6 +37,7 @@ HELPERS = (
     checks_package.expect_dict,
     checks_package.expect_shape,
     checks_package.expect_array,
+    checks_package.values_match,
     checks_package.expect_index_list,
     checks_package.chi_square,
     checks_package.format_distribution,

@@ -40,8 +40,10 @@ from autograder.checks import (
     expect_shape,
     expect_tuple,
     format_distribution,
+    likely_cause,
     repeat,
     using_reference,
+    values_match,
 )
 from autograder.secret import private_seed
 from solutions import gradcheck
@@ -208,8 +210,32 @@ def check_bptt(fn, inputs, expected, properties, rtol=1e-6):
         hints.append((1.0 / T, "it looks averaged over time; the loss is a sum over the time "
                                "steps"))
     for key in keys:
-        expect_array(gradients[key], expected[key], key, name, sizes, BPTT_CAUSES[key], rtol=rtol,
+        cause = BPTT_CAUSES[key]
+        if not values_match(gradients[key], expected[key], rtol):
+            cause = bptt_likely_cause(key, gradients[key], expected, cause)
+        expect_array(gradients[key], expected[key], key, name, sizes, cause, rtol=rtol,
                      scale_hints=hints)
+
+
+def bptt_likely_cause(key, got, expected, default):
+    """What a wrong gradient got (of the right shape) most likely comes from, else default.
+
+    Probes the known mistakes: the true gradient clipped into [-c, c] (clipping inside bptt,
+    as min-char-rnn does), then what each mistake of expected["alternatives"] computes on
+    these inputs ({key: [(value, cause)]}, or a function returning that, evaluated only here).
+    """
+    reference = np.asarray(expected[key], dtype=float)
+    c, size = float(np.max(np.abs(got))), float(np.max(np.abs(reference)))
+    if c <= 1e-6 * size:
+        return default  # zero everywhere: expect_array says so
+    if c < size * (1 - 1e-9) and np.allclose(
+            got, np.clip(reference, -c, c), rtol=1e-6, atol=1e-9):
+        return (f"it equals the true {key} clipped into [-{c:.4g}, {c:.4g}]: it looks clipped "
+                "inside bptt; return the exact gradients (clipping is clip's job, after bptt)")
+    alternatives = expected.get("alternatives") or {}
+    if callable(alternatives):
+        alternatives = alternatives()
+    return likely_cause(got, alternatives.get(key, ()), default)
 
 
 def check_clip(fn, gradients, max_value, expected, properties, sizes):
@@ -242,6 +268,9 @@ def check_clip(fn, gradients, max_value, expected, properties, sizes):
     if "keys" in properties and extra:
         raise CheckFailed(f"{name} added the key(s) {extra} on inputs {inputs}; return the same "
                           "keys as the dict passed in.")
+    # No array changed at all (though some value lies outside): np.clip's result was dropped.
+    nothing_clipped = all(isinstance(clipped[key], np.ndarray)
+                          and np.array_equal(clipped[key], gradients[key]) for key in gradients)
     for key in gradients:
         got = expect_shape(clipped[key], gradients[key].shape, f"clipped[{key!r}]", name, inputs,
                            "Each array keeps its shape.")
@@ -249,6 +278,14 @@ def check_clip(fn, gradients, max_value, expected, properties, sizes):
             continue
         if np.any(got > max_value + 1e-12) or np.any(got < -max_value - 1e-12):
             side = "above max_value" if np.any(got > max_value + 1e-12) else "below -max_value"
+            if nothing_clipped:
+                raise CheckFailed(
+                    f"{name}: clipped[{key!r}] has values {side} on inputs {inputs} (max |value| "
+                    f"{float(np.max(np.abs(got))):.3g}): nothing was clipped, every value is the one "
+                    "passed in: np.clip's result not kept. np.clip returns a new array "
+                    "(unless given out=): store what it returns, e.g. "
+                    "clipped[key] = np.clip(value, -max_value, max_value)."
+                )
             raise CheckFailed(
                 f"{name}: clipped[{key!r}] has values {side} on inputs {inputs} (max |value| "
                 f"{float(np.max(np.abs(got))):.3g}); clip both sides into [-max_value, max_value]."
@@ -378,11 +415,122 @@ _add("rnn_forward", "h0_used", 1, _h0_used)
 # ---- bptt: 20 points
 
 
-def _bptt_expected(inputs):
+def _bptt_as_if(X, Y, H, Y_hat, h0, parameters, derivative=lambda h: 1.0 - h ** 2,
+                transpose_U=True, dU_state="prev", dW_state="now", first_prev=None,
+                forward_in_time=False):
+    """The gradients that a bptt with one known mistake computes (the options say which).
+
+    Not a reference (that is solutions.rnn.bptt): the backward recursion written once more, with a
+    switch per mistake, so that a student's wrong value can be recognised by its cause.
+    """
+    U, W = parameters["U"], parameters["W"]
+    T = X.shape[2]
+    dZ = Y_hat - Y
+    grads = {k: np.zeros_like(parameters[k[1:]]) for k in ("dV", "dU", "dW", "dbeta1", "dbeta2")}
+    carry = np.zeros_like(h0, dtype=float)
+    for t in (range(T) if forward_in_time else reversed(range(T))):
+        h_prev = H[:, :, t - 1] if t > 0 else (h0 if first_prev is None else first_prev)
+        grads["dW"] += dZ[:, :, t] @ (H[:, :, t] if dW_state == "now" else h_prev).T
+        grads["dbeta2"] += np.sum(dZ[:, :, t], axis=1, keepdims=True)
+        da = derivative(H[:, :, t]) * (W.T @ dZ[:, :, t] + carry)
+        grads["dV"] += da @ X[:, :, t].T
+        grads["dU"] += da @ (h_prev if dU_state == "prev" else H[:, :, t]).T
+        grads["dbeta1"] += np.sum(da, axis=1, keepdims=True)
+        carry = (U.T if transpose_U else U) @ da
+    grads["dh0"] = carry
+    return grads
+
+
+def _bptt_by_distance(X, Y, H, Y_hat, h0, parameters):
+    """The exact gradients split by where they come from: C[key][t, d] is what the loss at step
+    t + d contributes at step t (dW, dbeta2: d = 0 only), E[s] the part of dh0 from the loss at s.
+
+    Quadratic in T: evaluated only to diagnose a wrong answer.
+    """
+    U, W = parameters["U"], parameters["W"]
+    T = X.shape[2]
+    dZ = Y_hat - Y
+    C = {k: np.zeros((T, T) + parameters[k[1:]].shape) for k in ("dV", "dU", "dbeta1")}
+    E = np.zeros((T,) + h0.shape)
+    for s in range(T):
+        da = (1.0 - H[:, :, s] ** 2) * (W.T @ dZ[:, :, s])
+        for t in range(s, -1, -1):
+            h_prev = H[:, :, t - 1] if t > 0 else h0
+            C["dV"][t, s - t] = da @ X[:, :, t].T
+            C["dU"][t, s - t] = da @ h_prev.T
+            C["dbeta1"][t, s - t] = np.sum(da, axis=1, keepdims=True)
+            if t > 0:
+                da = (1.0 - H[:, :, t - 1] ** 2) * (U.T @ da)
+        E[s] = U.T @ da
+    return C, E, dZ
+
+
+def _bptt_alternatives(X, Y, H, Y_hat, h0, parameters):
+    """{gradient key: [(what a known mistake gives, its cause)]} on these inputs."""
+    T = X.shape[2]
+    alternatives = {key: [] for key in GRADIENT_KEYS}
+
+    def add(grads, cause, keys=GRADIENT_KEYS):
+        for key in keys:
+            alternatives[key].append((grads[key], cause))
+
+    args = (X, Y, H, Y_hat, h0, parameters)
+    add(_bptt_as_if(*args, derivative=lambda h: np.ones_like(h)),
+        "the tanh derivative is missing: da_t = (1 - h_t**2) * dh_t, not dh_t",
+        ("dV", "dU", "dbeta1", "dh0"))
+    add(_bptt_as_if(*args, derivative=lambda h: 1.0 - h),
+        "the tanh derivative is 1 - h_t**2 (squared), not 1 - h_t", ("dV", "dU", "dbeta1", "dh0"))
+    add(_bptt_as_if(*args, derivative=lambda h: 1.0 - np.tanh(h) ** 2),
+        "the tanh derivative is 1 - h_t**2 with h_t = H[:, :, t], which is already tanh(a_t): "
+        "not 1 - tanh(h_t)**2", ("dV", "dU", "dbeta1", "dh0"))
+    add(_bptt_as_if(*args, transpose_U=False),
+        "the gradient flows back through U transposed: dh_t includes U^T da_{t+1}, not U da_{t+1}",
+        ("dV", "dU", "dbeta1", "dh0"))
+    add(_bptt_as_if(*args, dU_state="now"),
+        "dU sums da_t h_{t-1}^T, with the state before step t (h0 at t = 0), not h_t", ("dU",))
+    add(_bptt_as_if(*args, dW_state="prev"),
+        "dW sums dz_t h_t^T with h_t = H[:, :, t], the state after step t, not h_{t-1}", ("dW",))
+    if T > 1:
+        add(_bptt_as_if(*args, first_prev=H[:, :, -1]),
+            "at t = 0, h_{t-1} is h0, the initial state, not H[:, :, -1] (the last state)",
+            ("dU",))
+        add(_bptt_as_if(*args, forward_in_time=True),
+            "the loop runs forward in time; go backwards, from t = T-1 down to 0, so that "
+            "U^T da_{t+1} is known when step t is computed", ("dV", "dU", "dbeta1", "dh0"))
+    C, E, dZ = _bptt_by_distance(*args)
+    for k in range(T - 1):
+        if k == 0:
+            cause = ("no gradient flows back through time: dh_t must include U^T da_{t+1}, the "
+                     "gradient coming back from step t+1")
+        else:
+            cause = (f"it equals the gradient truncated after {k} step{'s' * (k > 1)} (the loss "
+                     f"at step t reaches back to step t-{k} only): backpropagate through every "
+                     "step down to t = 0, dh_t including U^T da_{t+1} at every step")
+        truncated = {key: C[key][:, : k + 1].sum(axis=(0, 1)) for key in C}
+        truncated["dh0"] = E[: k + 1].sum(axis=0)
+        add(truncated, cause, ("dV", "dU", "dbeta1", "dh0"))
+    if T > 1:
+        per_step = {key: C[key].sum(axis=1) for key in C}
+        per_step["dW"] = np.einsum("ymt,hmt->tyh", dZ, H)
+        per_step["dbeta2"] = dZ.sum(axis=1).T[:, :, None]
+        for t in (0, T - 1):
+            add({key: value[t] for key, value in per_step.items()},
+                f"it equals the contribution of time step {t} alone: the gradient is overwritten "
+                "instead of accumulated; add each step's term (+=) to the total",
+                ("dV", "dU", "dW", "dbeta1", "dbeta2"))
+    return alternatives
+
+
+def _bptt_expected(inputs, eager=False):
+    """The reference's forward pass and gradients, and what known mistakes give (lazily, unless
+    eager: the public test files carry them as values)."""
     H, Y_hat = ref.rnn_forward(inputs["X"], inputs["h0"], inputs["parameters"])
     expected = {"H": H, "Y_hat": Y_hat}
     expected.update(ref.bptt(inputs["X"], inputs["Y"], H, Y_hat, inputs["h0"],
                              inputs["parameters"]))
+    args = (inputs["X"], inputs["Y"], H, Y_hat, inputs["h0"], inputs["parameters"])
+    expected["alternatives"] = _bptt_alternatives(*args) if eager else (
+        lambda: _bptt_alternatives(*args))
     return expected
 
 
@@ -409,17 +557,46 @@ def _bptt_finite_differences(fn):
     check_bptt(fn, inputs, expected, GRADIENT_KEYS, rtol=1e-5)
 
 
+def _long_inputs(k, n_x, n_h, n_y, m, T):
+    """Inputs on which the gradient neither vanishes nor explodes over T steps: U orthogonal,
+    small V, beta1 and h0 (states stay where tanh is nearly linear). The loss at the last steps
+    still reaches h0, so truncating BPTT after any number of steps below T shows, and the summed
+    gradients are large (tens to hundreds): clipping them inside bptt shows too."""
+    inputs = _inputs(k, n_x, n_h, n_y, m, T)
+    rng = np.random.default_rng(_PRIVATE_SEED + k + 1)
+    inputs["parameters"]["U"] = np.linalg.qr(rng.normal(size=(n_h, n_h)))[0]
+    inputs["parameters"]["V"] *= 0.3
+    inputs["parameters"]["beta1"] *= 0.1
+    inputs["h0"] *= 0.3
+    return inputs
+
+
+def _bptt_long(fn):
+    inputs = _long_inputs(51, 3, 4, 3, 2, 100)
+    check_bptt(fn, inputs, _bptt_expected(inputs), GRADIENT_KEYS)
+
+
+def _bptt_large(fn):
+    # Short (truncation cannot show) but with gradients far above 5 in every key but dh0: many
+    # sequences, saturated outputs (scale 2.5).
+    inputs = _inputs(52, 4, 3, 5, 12, 5, scale=2.5)
+    check_bptt(fn, inputs, _bptt_expected(inputs), GRADIENT_KEYS)
+
+
 _BPTT_PUBLIC = {"seed": PUBLIC_SEED + 2, "n_x": 4, "n_h": 3, "n_y": 5, "m": 2, "T": 3}
 _add_public("bptt", "public_gradients", 3, check_bptt, build_inputs, _BPTT_PUBLIC,
-            lambda: _bptt_expected(build_inputs(**_BPTT_PUBLIC)), ("shapes",) + GRADIENT_KEYS)
+            lambda: _bptt_expected(build_inputs(**_BPTT_PUBLIC), eager=True),
+            ("shapes",) + GRADIENT_KEYS)
 _add("bptt", "keys_and_shapes", 1, _bptt_case(21, (3, 5, 4, 2, 3), ("shapes",)))
-_add("bptt", "dW_dbeta2", 3, _bptt_case(22, (3, 5, 4, 3, 4), ("dW", "dbeta2")))
-_add("bptt", "dV_dU_dbeta1", 4, _bptt_case(23, (3, 5, 4, 3, 4), ("dV", "dU", "dbeta1")))
+_add("bptt", "dW_dbeta2", 2, _bptt_case(22, (3, 5, 4, 3, 4), ("dW", "dbeta2")))
+_add("bptt", "dV_dU_dbeta1", 3, _bptt_case(23, (3, 5, 4, 3, 4), ("dV", "dU", "dbeta1")))
 _add("bptt", "dh0", 2, _bptt_case(24, (3, 5, 4, 3, 4), ("dh0",)))
-_add("bptt", "long_sequence", 2, _bptt_case(25, (4, 3, 5, 1, 6), GRADIENT_KEYS))
+_add("bptt", "long_sequence", 1, _bptt_case(25, (4, 3, 5, 1, 6), GRADIENT_KEYS))
 _add("bptt", "batch_sum", 2, _bptt_case(26, (5, 4, 3, 4, 2), GRADIENT_KEYS))
 _add("bptt", "T1", 1, _bptt_case(27, (3, 5, 4, 1, 1), GRADIENT_KEYS))
 _add("bptt", "finite_differences", 2, _bptt_finite_differences)
+_add("bptt", "sequence_of_100_steps", 2, _bptt_long)
+_add("bptt", "large_gradients", 1, _bptt_large)
 
 
 # ---- clip: 5 points
@@ -604,6 +781,82 @@ def _sample_next_step(fn):
         )
 
 
+def _one_hot(n, idx):
+    x = np.zeros((n, 1))
+    x[idx] = 1.0
+    return x
+
+
+# How sample may build the x it feeds back after drawing the letters of prefix: the right way,
+# then the known mistakes, each with what to tell the student.
+SAMPLE_FEEDBACK = (
+    (lambda prefix: _one_hot(VOCAB_SIZE, prefix[-1]), None),
+    (lambda prefix: np.isin(np.arange(VOCAB_SIZE), prefix).astype(float)[:, None],
+     "one-hot input not reset: x still holds a 1 for every letter drawn before (x[idx] = 1 "
+     "without x = np.zeros(...) first)"),
+    (lambda prefix: np.bincount(prefix, minlength=VOCAB_SIZE).astype(float)[:, None],
+     "one-hot input not reset: x adds up the letters drawn so far (x[idx] += 1 on the old x)"),
+)
+
+
+def _next_given_prefix(parameters, prefix, feedback):
+    """yhat of the step after drawing prefix, when x is built by feedback (see SAMPLE_FEEDBACK)."""
+    n_h = parameters["U"].shape[0]
+    h, yhat = ref.rnn_cell_forward(np.zeros((VOCAB_SIZE, 1)), np.zeros((n_h, 1)), parameters)
+    for j in range(1, len(prefix) + 1):
+        h, yhat = ref.rnn_cell_forward(feedback(list(prefix[:j])), h, parameters)
+    return yhat.ravel()
+
+
+def _sample_later_steps(fn):
+    """The 3rd and 4th indices, given the prefix drawn, follow the reference's yhat after reading
+    that prefix: Pearson's chi-square per prefix drawn at least 20 times, pooled over prefixes and
+    both steps, at the false-alarm rate ALPHA."""
+    fn = using_reference(fn, "rnn_cell_forward")
+    # '\n' made less likely, so that most names reach their 4th letter.
+    parameters, n = _sample_parameters(-1.0), 1000
+    rng = np.random.default_rng(_PRIVATE_SEED + 50)
+    names = repeat(fn, n, copy_parameters(parameters), dict(CHAR_TO_IX), rng, max_length=4)
+    inputs = f"{_SAMPLE_SIZES}, max_length=4"
+    groups = {}
+    for out in names:
+        out = expect_index_list(out, VOCAB_SIZE, "sample", inputs)
+        for j in (2, 3):
+            if len(out) > j and 0 not in out[:j]:
+                groups.setdefault(tuple(out[:j]), []).append(out[j])
+    groups = {prefix: nexts for prefix, nexts in groups.items() if len(nexts) >= 20}
+    if not groups:
+        raise CheckFailed(f"sample drew '\\n' within the first two letters almost every time on "
+                          f"inputs {inputs}; each index must follow yhat of its step.")
+    fits = []
+    for feedback, cause in SAMPLE_FEEDBACK:
+        statistic, df, worst = 0.0, 0, None
+        for prefix, nexts in groups.items():
+            probabilities = _next_given_prefix(parameters, prefix, feedback)
+            counts = np.bincount(np.array(nexts, dtype=int), minlength=VOCAB_SIZE)
+            s_, d_ = chi_square(counts, probabilities)
+            statistic, df = statistic + s_, df + d_
+            if worst is None or s_ > worst[0]:
+                worst = (s_, prefix, counts, probabilities)
+        fits.append((statistic, df, worst, cause))
+        if cause is None and statistic <= _critical(df):
+            return
+    statistic, df, (_, prefix, counts, probabilities), _ = fits[0]
+    critical = _critical(df)
+    cause = next((c for s_, d_, _, c in fits[1:] if s_ <= _critical(d_)), None)
+    advice = (f"the draws match a sample with the {cause}; start each step's x from zeros"
+              if cause else
+              "feed back the one-hot vector of the last index drawn (a fresh x of zeros with a "
+              "single 1), keep the state h from the previous step, and draw from the new yhat")
+    raise CheckFailed(
+        f"sample: the letters after the second do not follow yhat of their step on inputs "
+        f"{inputs} ({n} names, chi-square {statistic:.1f} > {critical:.1f} pooled over the "
+        f"prefixes drawn; a correct sample fails this with probability below 1e-6). After "
+        f"drawing {list(prefix)}, the next index had frequencies {format_distribution(counts)}, "
+        f"expected {format_distribution(probabilities)}; {advice}."
+    )
+
+
 def _sample_list_of_ints(fn):
     fn = using_reference(fn, "rnn_cell_forward")
     # Both ways a name ends, whatever the hidden seed: '\n' drawn at once ('\n' made nearly
@@ -696,8 +949,9 @@ _add_public("sample", "public_first_step", 3, check_first_step, build_sample_inp
             _SAMPLE_PUBLIC, lambda: _first_step_expected(build_sample_inputs(**_SAMPLE_PUBLIC)),
             (), helpers=(build_inputs, draw_first_indices))
 _add("sample", "returns_list_of_ints", 1, _sample_list_of_ints)
-_add("sample", "first_step_distribution", 3, _sample_first_step)
-_add("sample", "next_step_distribution", 3, _sample_next_step)
+_add("sample", "first_step_distribution", 2, _sample_first_step)
+_add("sample", "next_step_distribution", 2, _sample_next_step)
+_add("sample", "later_steps_given_prefix", 2, _sample_later_steps)
 _add("sample", "stops_at_newline", 1.5, _sample_stops_at_newline)
 _add("sample", "max_length_cap", 1.5, _sample_max_length)
 _add("sample", "same_rng_state_same_name", 1, _sample_same_state)
@@ -709,4 +963,4 @@ POINTS = _CASES.points(GRADED)
 # What autograder.checks.public copies into every public test file of this notebook, besides the
 # helpers of autograder.checks and each public case's build, helpers and check.
 PUBLIC_CONSTANTS = ("GRADIENT_KEYS", "BPTT_CAUSES")
-PUBLIC_SUPPORT = ()
+PUBLIC_SUPPORT = (bptt_likely_cause,)

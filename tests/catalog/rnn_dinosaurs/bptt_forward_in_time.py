@@ -2,6 +2,7 @@
 # function: bptt
 # kind: bug
 # description: loops forward in time, so dh_next comes from the wrong step
+# message: runs forward in time
 # base: solutions.rnn.bptt
 # replace:
 #     for t in reversed(range(T)):

@@ -2,7 +2,7 @@
 # function: bptt
 # kind: bug
 # description: the tanh derivative is left out (da = dh)
-# message: tanh derivative
+# message: tanh derivative is missing
 # base: solutions.rnn.bptt
 # replace:
 #         da = (1.0 - H[:, :, t] ** 2) * dh

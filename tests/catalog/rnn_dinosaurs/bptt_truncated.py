@@ -2,7 +2,7 @@
 # function: bptt
 # kind: bug
 # description: truncated BPTT: dh_t ignores the gradient from step t+1
-# message: U^T da_{t+1}
+# message: no gradient flows back through time
 # base: solutions.rnn.bptt
 # replace:
 #         # h_t reaches the loss through yhat_t and through h_{t+1}.
