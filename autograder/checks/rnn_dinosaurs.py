@@ -281,8 +281,8 @@ def check_clip(fn, gradients, max_value, expected, properties, sizes):
             if nothing_clipped:
                 raise CheckFailed(
                     f"{name}: clipped[{key!r}] has values {side} on inputs {inputs} (max |value| "
-                    f"{float(np.max(np.abs(got))):.3g}): nothing was clipped, every value is the one "
-                    "passed in: np.clip's result not kept. np.clip returns a new array "
+                    f"{float(np.max(np.abs(got))):.3g}): nothing was clipped, every value is the "
+                    "one passed in: np.clip's result not kept. np.clip returns a new array "
                     "(unless given out=): store what it returns, e.g. "
                     "clipped[key] = np.clip(value, -max_value, max_value)."
                 )
