@@ -45,7 +45,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from autograder import notebooks, submissions, written
+from autograder import notebooks, submissions, tracebacks, written
 from autograder.isolation.runner import (
     GraderError,
     StudentError,
@@ -279,7 +279,8 @@ def _why_undefined(name, nb, student):
                 notebooks.defined_function(notebooks.cell_source(cell)) == name:
             report = reports.get(index)
             if report is not None and report.status not in ("ok", "not run"):
-                return f"{name} is not defined because its {report.describe()}"
+                return (f"{name} is not defined because its "
+                        f"{tracebacks.describe_cell_report(report, nb)}")
     return f"{name} is not defined: no cell of the notebook that ran defines it"
 
 
@@ -293,7 +294,8 @@ def run_case(case, student, nb, check_failed):
     except StudentError as exc:
         if exc.exc_type == "NameError" and case.function not in student.defined:
             return False, _why_undefined(case.function, nb, student) or str(exc)
-        return False, str(exc)
+        return False, tracebacks.explain(case.function, exc.exc_type, exc.error_message,
+                                         exc.where, nb)
     except StudentFailure as exc:
         return False, str(exc)
     except Exception:  # noqa: BLE001 - a bug in a check must cost one case, never the batch
@@ -331,7 +333,7 @@ def _entries(key, outcomes, config):
     return tests
 
 
-def _summary_output(key, tests, outcomes, student, config, written_text=""):
+def _summary_output(key, tests, outcomes, student, config, written_text="", nb=None):
     """The top-level output, visible at once: public cases, notebook problems, written answers
     (``autograder.written``: what graders read on Gradescope), notebook output."""
     score = sum(t["score"] for t in tests)
@@ -346,9 +348,8 @@ def _summary_output(key, tests, outcomes, student, config, written_text=""):
     problems = [r for r in student.cell_reports()
                 if r.status not in ("ok", "not run", "skipped (tagged skip-grading)")]
     if problems:
-        lines += ["", "Problems while running your notebook (cells counted from 0, markdown "
-                      "included):"]
-        lines += [f"  {r.describe()}" for r in problems]
+        lines += ["", "Problems while running your notebook:"]
+        lines += [f"  {tracebacks.describe_cell_report(r, nb or {})}" for r in problems]
     if student.budget_exhausted:
         lines.append(f"  The submission used up its total time budget of "
                      f"{config.timeout_total:g} s.")
@@ -412,7 +413,7 @@ def _grade_notebook(nb, key, name, config, out_dir):
     return {
         "score": float(sum(t["score"] for t in tests)),
         "output": _summary_output(key, tests, outcomes, student, config,
-                                  written.gradescope_text(nb, key)),
+                                  written.gradescope_text(nb, key), nb=nb),
         "stdout_visibility": "hidden",
         "tests": tests,
         "extra_data": {"submission": name, "notebook": key, "error": None,

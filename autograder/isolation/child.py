@@ -257,11 +257,19 @@ def describe(exc):
     try:
         frames = [f for f in traceback.extract_tb(exc.__traceback__)
                   if os.path.abspath(f.filename) not in _OWN_FILES]
-        where = f"{frames[-1].filename.strip('<>')}, line {frames[-1].lineno}" if frames else ""
+        # The innermost frame of the student's own cells, never a library's or the grader's path
+        # (autograder/tracebacks.py turns it into the cell and line the student sees).
+        cells = [(f.filename, f.lineno) for f in frames if f.filename.startswith("<cell ")]
+        if isinstance(exc, SyntaxError) and str(exc.filename).startswith("<cell "):
+            cells.append((exc.filename, exc.lineno))  # where compiling the cell failed
+        where = f"{cells[-1][0].strip('<>')}, line {cells[-1][1]}" if cells else ""
         text = student_traceback(exc)
     except BaseException:  # noqa: BLE001
         where, text = "", ""
-    return {"type": type(exc).__name__[:200], "message": _safe_str(exc), "where": where,
+    message = _safe_str(exc)
+    if isinstance(exc, SyntaxError) and where and isinstance(exc.msg, str):
+        message = exc.msg[:2000]  # str() would add "(<cell N>, line L)": where says it better
+    return {"type": type(exc).__name__[:200], "message": message, "where": where,
             "traceback": text}
 
 
