@@ -209,3 +209,27 @@ def test_a_broken_file_scores_zero_with_a_message(graded):
     [entry] = results["tests"]
     assert entry["name"] == "submission" and entry["score"] == 0
     assert "rnn_dinosaurs.ipynb is not valid JSON" in entry["output"]
+
+
+def test_the_catalog_gets_the_same_verdicts_on_python310(venv):
+    """Every catalog entry through its checks (tests/helpers/run_catalog.py) in the Python 3.10 +
+    NumPy 1.26 environment: a bug loses points with its cause named, a correct alternative gets
+    full marks, as on the development Python."""
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), str(ROOT / "tests" / "helpers" / "run_catalog.py")],
+        env=clean_env(venv, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
+        timeout=GRADE_TIMEOUT, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(proc.stdout)
+    assert set(report) == set(NOTEBOOKS)
+    for key, entries in report.items():
+        assert entries, f"no catalog entries for {key}"
+        for name, outcome in entries.items():
+            failures = " | ".join(outcome["failures"])
+            if outcome["kind"] == "correct":
+                assert outcome["score"] == outcome["max"], f"{key}/{name}: {failures}"
+            else:
+                assert outcome["score"] < outcome["max"], f"{key}/{name} got full marks"
+                if outcome["message"]:
+                    assert outcome["message"] in failures, f"{key}/{name}: {failures}"
