@@ -279,7 +279,7 @@ def _why_undefined(name, nb, student):
                 notebooks.defined_function(notebooks.cell_source(cell)) == name:
             report = reports.get(index)
             if report is not None and report.status not in ("ok", "not run"):
-                return (f"{name} is not defined because its "
+                return (f"{name} is not defined because its cell did not run to the end: "
                         f"{tracebacks.describe_cell_report(report, nb)}")
     return f"{name} is not defined: no cell of the notebook that ran defines it"
 

@@ -94,7 +94,8 @@ def test_a_cell_that_fails_to_compile_is_located(tmp_path):
     nbformat.write(nb, str(path))
     results = grade.grade_submission(path, tmp_path / "out", grade.GradeConfig(**FAST))
     output = {t["name"]: t for t in results["tests"]}["bptt"]["output"]
-    assert f"bptt is not defined because its cell [{cell.execution_count}]" in output
+    assert ("bptt is not defined because its cell did not run to the end: "
+            f"cell [{cell.execution_count}]") in output
     assert ("raised SyntaxError: expected ':' (at line 1: "
             "`def bptt(X, Y, H, Y_hat, h0, parameters)`)") in output
     assert "<cell" not in output
