@@ -5,9 +5,9 @@ and two students may have worked from the same lecture slide. The report says so
 
 How (the idea of MOSS's fingerprints, on Python tokens):
 
-1. Each graded function's cell is normalized: parsed with :mod:`ast`, docstrings dropped, printed
-   back with ``ast.unparse`` (no comments, one layout), then tokenized; every name the student
-   chose (arguments, variables, helpers: a name that is not a keyword, a builtin, ``np``, or an
+1. Each graded function's cell is tokenized (:mod:`tokenize`) and normalized: comments,
+   docstrings and layout dropped, strings in one quoting, and every name the student chose
+   (arguments, variables, helpers: a name that is not a keyword, a builtin, ``np``, or an
    attribute after ``.``) becomes ``_1``, ``_2``, ... in order of first use. Renaming variables,
    rewording comments or reformatting changes nothing.
 2. A submission's fingerprint is the set of hashes of its runs of :data:`K` consecutive tokens
@@ -44,43 +44,48 @@ MAX_PAIRS = 50
 KEPT_NAMES = frozenset(dir(builtins)) | {"np", "numpy", "self"}
 
 
-def _drop_docstrings(tree):
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                node.body = body[1:] or [ast.Pass()]
-    return tree
-
-
 @functools.lru_cache(maxsize=4096)  # a batch holds many equal cells (untouched helpers, copies)
 def normalized_tokens(source: str) -> tuple[str, ...]:
-    """The tokens of ``source`` with comments, docstrings, layout and chosen names normalized."""
-    try:
-        tree = _drop_docstrings(ast.parse(source))
-        source = ast.unparse(tree)
-    except (SyntaxError, ValueError, RecursionError):
-        pass  # not valid Python: tokenize what is there
+    """The tokens of ``source`` with comments, docstrings, layout and chosen names normalized.
+
+    Straight from :mod:`tokenize` (no parse: fast, and code that does not compile still has
+    tokens): comments and line breaks inside brackets dropped, statements ended by ``;``, blocks
+    by ``{`` and ``}``, a string standing alone as a block's first statement (a docstring) dropped,
+    trailing commas dropped, string literals in one quoting, chosen names numbered in order of
+    first use. (Redundant parentheses still count: ``return (a, b)`` is not ``return a, b``.)
+    """
     out, names = [], {}
     previous = None
     skip = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
     try:
-        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-            if tok.type in skip:
-                continue
-            text = tok.string
-            if tok.type == tokenize.NAME and not keyword.iskeyword(text) \
-                    and text not in KEPT_NAMES and previous != ".":
-                text = names.setdefault(text, f"_{len(names) + 1}")
-            elif tok.type == tokenize.NEWLINE:
-                text = ";"
-            elif tok.type in (tokenize.INDENT, tokenize.DEDENT):
-                text = {tokenize.INDENT: "{", tokenize.DEDENT: "}"}[tok.type]
-            out.append(text)
-            previous = tok.string
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                  if t.type not in skip]
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        pass
+        tokens = []
+    for i, tok in enumerate(tokens):
+        text = tok.string
+        if tok.type == tokenize.STRING:
+            before = tokens[i - 1].type if i else tokenize.NEWLINE
+            after = tokens[i + 1].type if i + 1 < len(tokens) else tokenize.NEWLINE
+            if before == tokenize.INDENT and after == tokenize.NEWLINE:
+                continue  # a docstring (its NEWLINE is dropped below)
+            try:
+                text = repr(ast.literal_eval(text))
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                pass
+        elif tok.type == tokenize.NAME and not keyword.iskeyword(text) \
+                and text not in KEPT_NAMES and previous != ".":
+            text = names.setdefault(text, f"_{len(names) + 1}")
+        elif tok.type == tokenize.NEWLINE or text == ";":
+            if out and out[-1] in (";", "{"):
+                continue  # blank statement: after a dropped docstring, or ";" then a newline
+            text = ";"
+        elif tok.type in (tokenize.INDENT, tokenize.DEDENT):
+            text = "{" if tok.type == tokenize.INDENT else "}"
+        elif text == "," and i + 1 < len(tokens) and tokens[i + 1].string in (")", "]", "}"):
+            continue  # a trailing comma is layout (a 1-tuple "(x,)" reads as "(x)": rare here)
+        out.append(text)
+        previous = tok.string
     return tuple(out)
 
 

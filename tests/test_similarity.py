@@ -18,10 +18,10 @@ RENAMED = '''def rnn_forward(X, h0, parameters):
     # my comment
     states = [] ; s = h0
     for step in range( X.shape[2] ):
-        s = np.tanh(parameters["U"] @ s
-                    + parameters["V"] @ X[:, :, step])
+        s = np.tanh(parameters['U'] @ s
+                    + parameters['V'] @ X[:, :, step])
         states.append(s)
-    return (np.stack(states, axis=2), None)
+    return np.stack(states, axis = 2), None
 '''
 
 
