@@ -170,6 +170,55 @@ for k, H in enumerate(Hs):
     print(f"layer {k}: V {layers[k]['V'].shape}, states {H.shape}")
 
 # %% [markdown]
+# ### Your layers are Keras's `Bidirectional(SimpleRNN)` and stacked `SimpleRNN`s
+#
+# As in notebook 1, where your `rnn_forward` reproduced `keras.layers.SimpleRNN`, your two
+# functions compute what Keras's layers compute, with each `SimpleRNN`'s weights mapped the same
+# way ($V$ = `kernel.T`, $U$ = `recurrent_kernel.T`, $\beta_1$ = `bias` as a column; inputs and
+# outputs (batch, time, features) transposed to (features, batch, time)):
+#
+# | Keras (run by the course with Keras 3, stored in `data/keras_simplernn.json`) | here |
+# |---|---|
+# | `Bidirectional(SimpleRNN(3, return_sequences=True), merge_mode="concat")`, called with `initial_state=[h0_f.T, h0_b.T]` | `birnn_forward(X, h0_f, h0_b, params_f, params_b)` |
+# | its `forward_layer` / `backward_layer` weights | `params_f` / `params_b` |
+# | output (m, T, 2 n_h): forward units first; Keras turns the backward outputs back into time order | `H` (2 n_h, m, T): `H[:n_h]` forward, `H[n_h:]` backward, aligned in time |
+# | `SimpleRNN(4, return_sequences=True)` then `SimpleRNN(3, return_sequences=True)`, each with its `initial_state` | `deep_rnn_forward(X, h0s, layers)` with two layers; Keras's output is `Hs[-1]` |
+
+# %% tags=["skip-grading"]
+# Demonstration: birnn_forward and deep_rnn_forward with Keras's weights give Keras's states.
+import json
+
+with open("data/keras_simplernn.json", encoding="utf-8") as f:
+    keras_file = json.load(f)
+
+
+def from_keras(weights):
+    """A keras SimpleRNN's weights as a layer dict of this notebook."""
+    return {"V": np.array(weights["kernel"]).T, "U": np.array(weights["recurrent_kernel"]).T,
+            "beta1": np.array(weights["bias"]).reshape(-1, 1)}
+
+
+def keras_layout_to_ours(array):
+    """(batch, time, features) -> (features, batch, time)."""
+    return np.transpose(np.array(array), (2, 0, 1))
+
+
+keras_X = keras_layout_to_ours(keras_file["inputs"])
+bi = keras_file["bidirectional"]
+H_bi = birnn_forward(keras_X, np.array(bi["initial_state_forward"]).T,
+                     np.array(bi["initial_state_backward"]).T,
+                     from_keras(bi["forward"]), from_keras(bi["backward"]))
+stacked = keras_file["stacked"]
+Hs_stacked = deep_rnn_forward(keras_X, [np.array(h).T for h in stacked["initial_states"]],
+                              [from_keras(w) for w in stacked["layers"]])
+for label, mine, theirs in (("Bidirectional(SimpleRNN)", H_bi, bi),
+                            ("two stacked SimpleRNNs  ", Hs_stacked[-1], stacked)):
+    for kind in ("float64", "float32"):
+        keras_H = keras_layout_to_ours(theirs[f"outputs_{kind}"])
+        print(f"{label}: states {mine.shape}, largest difference from Keras's {kind} states "
+              f"{np.abs(mine - keras_H).max():.1e}")
+
+# %% [markdown]
 # ## 3. The flavors of RNN
 #
 # The same recurrence serves different tasks, depending on where the inputs go in and where the

@@ -18,11 +18,11 @@
 # | part | you write | what it is about |
 # |---|---|---|
 # | 1 | (nothing) | why a sequence model needs memory; the recurrence and its shapes |
-# | 2 | `rnn_cell_forward`, `rnn_forward` | one step of the recurrence, then all T steps; the loss |
+# | 2 | `rnn_cell_forward`, `rnn_forward` | one step of the recurrence, then all T steps; the loss; your RNN is Keras's `SimpleRNN` |
 # | 3 | `bptt` | backpropagation through time, and checking it against finite differences |
 # | 4 | `clip` | exploding and vanishing gradients, and what clipping does about the first |
 # | 5 | `sample` | generating a name; why we sample instead of taking the most likely letter |
-# | 6 | (nothing) | training the generator with *your* functions |
+# | 6 | (nothing) | training the generator with *your* functions; what its hidden units learned; temperature |
 # | 7 | four short written answers | |
 #
 # **How you are graded.** Each function is graded by hidden tests (correct values on several
@@ -185,6 +185,81 @@ demo_Y = one_hot(demo_rng.integers(0, 27, size=(4, 10)), 27)
 demo_H, demo_Y_hat = rnn_forward(demo_X, np.zeros((50, 4)), demo_parameters)
 print("H:", demo_H.shape, " Y_hat:", demo_Y_hat.shape)
 print(f"loss per letter: {cross_entropy_loss(demo_Y_hat, demo_Y) / 40:.4f}  (log 27 = {np.log(27):.4f})")
+
+# %% [markdown]
+# ### 2.4 Your RNN is Keras's `SimpleRNN`
+#
+# In Keras (TensorFlow's high-level API), this layer is `keras.layers.SimpleRNN`, and the lecture
+# says this exercise is there to understand what happens inside it. Here is the claim, checked:
+# **with the same weights, your `rnn_forward` computes exactly the states of a `SimpleRNN`.**
+#
+# Keras writes vectors as *rows* and batches as rows stacked, so its layer computes, for a batch of
+# inputs $x_t$ of shape $(m, n_x)$,
+#
+# $$h_t = \tanh(x_t\,K + h_{t-1}\,R + b),$$
+#
+# with `kernel` $K$ of shape $(n_x, n_h)$, `recurrent_kernel` $R$ of shape $(n_h, n_h)$ and `bias`
+# $b$ of shape $(n_h,)$. Transpose both sides and you get the lecture's column form,
+# $h_t^\top = \tanh(K^\top x_t^\top + R^\top h_{t-1}^\top + b^\top)$, so
+#
+# | Keras | shape in Keras | here | shape here |
+# |---|---|---|---|
+# | `kernel` | $(n_x, n_h)$ | $V$ = `kernel.T` | $(n_h, n_x)$ |
+# | `recurrent_kernel` | $(n_h, n_h)$ | $U$ = `recurrent_kernel.T` | $(n_h, n_h)$ |
+# | `bias` | $(n_h,)$ | $\beta_1$ = `bias.reshape(n_h, 1)` | $(n_h, 1)$ |
+# | inputs | (batch, time, features) $= (m, T, n_x)$ | `X = np.transpose(inputs, (2, 0, 1))` | $(n_x, m, T)$ |
+# | `initial_state` | $(m, n_h)$ | `h0 = initial_state.T` | $(n_h, m)$ |
+# | output, `return_sequences=True` | $(m, T, n_h)$ | `H`, the same transpose | $(n_h, m, T)$ |
+#
+# A `SimpleRNN` has no output layer: in Keras, $W$ and $\beta_2$ are a `Dense(n_y,
+# activation="softmax")` layer on top (its `kernel` is $W^\top$). The file `data/keras_simplernn.json`
+# holds a small `SimpleRNN`'s weights, inputs and initial state, and the states Keras computed from
+# them, in float64 and in its default float32 (made by the course's `scripts/make_keras_fixture.py`
+# with Keras 3; you need neither TensorFlow nor Keras). In Keras the run was
+#
+# ```python
+# layer = keras.layers.SimpleRNN(3, return_sequences=True)   # tanh, with a bias
+# outputs = layer(inputs, initial_state=[initial_state])      # (m, T, n_h)
+# ```
+#
+# and the next cell runs *your* `rnn_forward` on the same numbers.
+
+# %% tags=["skip-grading"]
+# Demonstration: your rnn_forward with a keras.layers.SimpleRNN's weights gives Keras's states.
+import json
+
+with open("data/keras_simplernn.json", encoding="utf-8") as f:
+    keras_file = json.load(f)
+keras_layer = keras_file["simple"]["layer"]
+kernel = np.array(keras_layer["kernel"])  # (n_x, n_h) = (4, 3)
+recurrent_kernel = np.array(keras_layer["recurrent_kernel"])  # (n_h, n_h)
+bias = np.array(keras_layer["bias"])  # (n_h,)
+keras_n_h = bias.shape[0]
+keras_parameters = {
+    "V": kernel.T,
+    "U": recurrent_kernel.T,
+    "beta1": bias.reshape(keras_n_h, 1),
+    "W": np.zeros((1, keras_n_h)),  # SimpleRNN has no output layer: W and beta2 are unused here
+    "beta2": np.zeros((1, 1)),
+}
+keras_inputs = np.array(keras_file["inputs"])  # Keras's (batch, time, features) = (m, T, n_x)
+keras_X = np.transpose(keras_inputs, (2, 0, 1))  # ours: (n_x, m, T)
+keras_h0 = np.array(keras_file["simple"]["initial_state"]).T  # (m, n_h) -> (n_h, m)
+keras_H, _ = rnn_forward(keras_X, keras_h0, keras_parameters)
+print(f"inputs {keras_inputs.shape} (m, T, n_x) -> X {keras_X.shape};  H {keras_H.shape}")
+print("sequence 0, unit 0:  t   your h_t[0]        Keras's h_t[0] (float64)")
+keras_states = {kind: np.transpose(np.array(keras_file["simple"][f"outputs_{kind}"]), (2, 0, 1))
+                for kind in ("float64", "float32")}
+for t in range(keras_X.shape[2]):
+    print(f"                    {t}   {keras_H[0, 0, t]: .15f}  {keras_states['float64'][0, 0, t]: .15f}")
+for kind, states in keras_states.items():
+    print(f"largest difference from Keras's {kind} states: {np.abs(keras_H - states).max():.1e}")
+
+# %% [markdown]
+# Your states agree with Keras's float64 ones to about $10^{-16}$, the last digit of a float64, and
+# with its float32 ones to about $10^{-7}$, float32's precision (Keras computes in float32 unless
+# told otherwise; this notebook, like the lecture's formulas, in float64). If yours do not, the
+# table shows from which time step on they differ.
 
 # %% [markdown]
 # ## 3. Backpropagation through time: `bptt`
@@ -508,6 +583,86 @@ sampled = [decode(sample(trained_parameters, char_to_ix, name_rng), ix_to_char) 
 print("sampled:", ", ".join(sampled))
 greedy = [decode(sample(trained_parameters, char_to_ix, ArgmaxChooser()), ix_to_char) for _ in range(3)]
 print("argmax: ", ", ".join(greedy))
+
+# %% [markdown]
+# ### 6.1 Looking inside: what the hidden state has learned
+#
+# The network has to know, at every letter, whether the name is about to end, since it must give
+# `\n` a high probability exactly there. Some hidden units take on that job. The next cell runs
+# your `rnn_forward` over every name, finds the four units whose value is most correlated with
+# "the next character is the end of the name", and shows them letter by letter on four names
+# (red: close to +1, blue: close to -1). Column $t$ is the state after reading the letter below it.
+
+# %% tags=["skip-grading"]
+# Demonstration: the units most tied to the end of a name, over a few names.
+trained_n_h = trained_parameters["U"].shape[0]
+encoded_names = [encode_name(name, char_to_ix) for name in names]
+all_states, ends_next = [], []
+for batch in same_length_batches([len(e) for e in encoded_names], 256, np.random.default_rng(0)):
+    X, Y = make_batch([encoded_names[i] for i in batch], len(char_to_ix))
+    H, _ = rnn_forward(X, np.zeros((trained_n_h, len(batch))), trained_parameters)
+    all_states.append(H.transpose(1, 2, 0).reshape(-1, trained_n_h))  # one row per (name, t)
+    ends_next.append(Y[char_to_ix["\n"]].reshape(-1))  # 1 where the target is "\n"
+all_states, ends_next = np.concatenate(all_states), np.concatenate(ends_next)
+correlation = np.array([np.corrcoef(all_states[:, k], ends_next)[0, 1] for k in range(trained_n_h)])
+end_units = np.argsort(-np.abs(correlation))[:4]
+print("units most correlated with 'the name ends next':",
+      ", ".join(f"unit {k} ({correlation[k]:+.2f})" for k in end_units))
+
+examples = ["tyrannosaurus", "stegosaurus", "velociraptor", "triceratops"]
+fig, axes = plt.subplots(len(examples), 1, figsize=(8, 1.3 * len(examples)))
+for ax, name in zip(axes, examples, strict=True):
+    X, _ = make_batch([encode_name(name, char_to_ix)], len(char_to_ix))
+    H, _ = rnn_forward(X, np.zeros((trained_n_h, 1)), trained_parameters)
+    image = ax.imshow(H[end_units, 0, :], cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(name) + 1), ["start"] + list(name))
+    ax.set_yticks(range(len(end_units)), [f"unit {k}" for k in end_units], fontsize=7)
+fig.colorbar(image, ax=axes, label="h_t of the unit")
+axes[0].set_title("The four units most tied to the end of a name, letter by letter")
+plt.show()
+
+# %% [markdown]
+# Look at the last column of each name (after its last letter, where the target is `\n`) and at
+# the columns after `...saur`, where `us` often follows but the name is not over yet: units that
+# change sign right at the end are the network's "end of name" detectors. They were not asked for;
+# training found them because predicting `\n` needs them.
+#
+# ### 6.2 Temperature: bolder or safer names
+#
+# `sample` draws from $\hat y_t = \mathrm{softmax}(z_t)$. Dividing the scores by a *temperature*
+# $\tau$ before the softmax, $\mathrm{softmax}(z_t / \tau)$, changes how adventurous the draws are:
+# $\tau < 1$ sharpens the distribution towards the likely letters (at $\tau \to 0$ it is `argmax`),
+# $\tau > 1$ flattens it towards a uniform guess. Since $z_t = W h_t + \beta_2$, dividing $W$ and
+# $\beta_2$ by $\tau$ does exactly that, so your own `sample` draws at any temperature. The cell
+# shows names at $\tau$ = 0.5, 1 and 1.5, with how many of 200 draws are names from the training
+# list and their average length.
+
+# %% tags=["skip-grading"]
+# Demonstration: the same network sampled at three temperatures.
+def at_temperature(parameters, temperature):
+    """The parameters whose softmax(W h + beta2) is softmax((W h + beta2) / temperature)."""
+    scaled = dict(parameters)
+    scaled["W"] = parameters["W"] / temperature
+    scaled["beta2"] = parameters["beta2"] / temperature
+    return scaled
+
+
+known = set(names)
+for temperature in (0.5, 1.0, 1.5):
+    temperature_rng = np.random.default_rng(7)
+    drawn = [decode(sample(at_temperature(trained_parameters, temperature), char_to_ix,
+                           temperature_rng), ix_to_char) for _ in range(200)]
+    share_known = np.mean([name in known for name in drawn])
+    length = np.mean([len(name) for name in drawn])
+    print(f"temperature {temperature}: {share_known:.0%} from the training list, "
+          f"{length:.1f} letters on average")
+    print("    " + ", ".join(drawn[:8]))
+
+# %% [markdown]
+# At 0.5 the names play safe: more of them are real names learned by heart (in the course's run,
+# about a quarter of the draws against a tenth at 1) and many end in `saurus`. At 1.5 the network
+# takes letters it finds unlikely, and the names get stranger and harder to pronounce. Temperature
+# 1, the distribution the network learned, is what `sample` and the grader use.
 
 # %% [markdown]
 # ## 7. Written questions
