@@ -803,28 +803,73 @@ def _next_given_prefix(parameters, prefix, feedback):
     """yhat of the step after drawing prefix, when x is built by feedback (see SAMPLE_FEEDBACK)."""
     n_h = parameters["U"].shape[0]
     h, yhat = ref.rnn_cell_forward(np.zeros((VOCAB_SIZE, 1)), np.zeros((n_h, 1)), parameters)
-    for j in range(1, len(prefix) + 1):
+    for j in range(1, len(prefix) + 1):  # (feedback is not called for an empty prefix)
         h, yhat = ref.rnn_cell_forward(feedback(list(prefix[:j])), h, parameters)
     return yhat.ravel()
 
 
+# Names drawn, and draws per name, by the later-steps case: each draw of the student's sample costs
+# an oracle call answered across the process boundary (most from the child's cache), so few.
+LATER_NAMES, LATER_STEPS, LATER_MIN_DRAWS = 500, 3, 20
+
+
+def _later_steps_power(parameters, n):
+    """How far (a multiple of the critical value, the least over the known mistakes) the expected
+    chi-square statistic of the later-steps case lies above the critical value when sample makes
+    one of the mistakes of SAMPLE_FEEDBACK: Pearson's noncentrality, summed over the prefixes
+    (a, b) expected at least 1.5 * LATER_MIN_DRAWS times."""
+    mistakes = [0.0] * (len(SAMPLE_FEEDBACK) - 1)
+    df = 0
+    first = _next_given_prefix(parameters, (), None)
+    for a in range(1, VOCAB_SIZE):
+        second = _next_given_prefix(parameters, (a,), SAMPLE_FEEDBACK[0][0])
+        for b in range(1, VOCAB_SIZE):
+            count = n * first[a] * second[b]
+            if count < 1.5 * LATER_MIN_DRAWS:
+                continue
+            p = _next_given_prefix(parameters, (a, b), SAMPLE_FEEDBACK[0][0])
+            small = count * p < 5.0  # the cells chi_square pools into one
+            cells = [p[~small]] + ([np.array([np.sum(p[small])])] if np.any(small) else [])
+            p_cells = np.concatenate(cells)
+            for i, (feedback, _) in enumerate(SAMPLE_FEEDBACK[1:]):
+                q = _next_given_prefix(parameters, (a, b), feedback)
+                q_cells = np.concatenate([q[~small]] + ([np.array([np.sum(q[small])])]
+                                                        if np.any(small) else []))
+                mistakes[i] += count * float(np.sum((q_cells - p_cells) ** 2 / p_cells))
+            df += len(p_cells) - 1
+    return min(mistakes) / _critical(df) if df else 0.0
+
+
+def _powerful_later_inputs(k, n):
+    """build_sample_inputs from the first seed _PRIVATE_SEED + k + 1000 j whose parameters (with
+    '\n' made less likely) make each mistake of SAMPLE_FEEDBACK fail the later-steps case by a
+    wide margin (expected statistic at least 4 times the critical value), whatever the secret."""
+    for j in range(200):
+        inputs = build_sample_inputs(_PRIVATE_SEED + k + 1000 * j, 4, 1.5, 0, n)
+        inputs["parameters"]["beta2"][0] -= 1.0  # most names reach their third letter
+        if _later_steps_power(inputs["parameters"], n) >= 4.0:
+            return inputs
+    raise RuntimeError("no hidden parameters for sample's later steps found")  # pragma: no cover
+
+
 def _sample_later_steps(fn):
-    """The 3rd and 4th indices, given the prefix drawn, follow the reference's yhat after reading
-    that prefix: Pearson's chi-square per prefix drawn at least 20 times, pooled over prefixes and
-    both steps, at the false-alarm rate ALPHA."""
+    """The 3rd index (up to the LATER_STEPS-th), given the prefix drawn, follows the reference's
+    yhat after reading that prefix: Pearson's chi-square per prefix drawn at least 20 times,
+    pooled over the prefixes, at the false-alarm rate ALPHA."""
     fn = using_reference(fn, "rnn_cell_forward")
-    # '\n' made less likely, so that most names reach their 4th letter.
-    parameters, n = _sample_parameters(-1.0), 1000
+    parameters, n = copy_parameters(_LATER["parameters"]), LATER_NAMES
     rng = np.random.default_rng(_PRIVATE_SEED + 50)
-    names = repeat(fn, n, copy_parameters(parameters), dict(CHAR_TO_IX), rng, max_length=4)
-    inputs = f"{_SAMPLE_SIZES}, max_length=4"
+    names = repeat(fn, n, copy_parameters(parameters), dict(CHAR_TO_IX), rng,
+                   max_length=LATER_STEPS)
+    inputs = f"{_SAMPLE_SIZES}, max_length={LATER_STEPS}"
     groups = {}
     for out in names:
         out = expect_index_list(out, VOCAB_SIZE, "sample", inputs)
-        for j in (2, 3):
+        for j in range(2, LATER_STEPS):
             if len(out) > j and 0 not in out[:j]:
                 groups.setdefault(tuple(out[:j]), []).append(out[j])
-    groups = {prefix: nexts for prefix, nexts in groups.items() if len(nexts) >= 20}
+    groups = {prefix: nexts for prefix, nexts in groups.items()
+              if len(nexts) >= LATER_MIN_DRAWS}
     if not groups:
         raise CheckFailed(f"sample drew '\\n' within the first two letters almost every time on "
                           f"inputs {inputs}; each index must follow yhat of its step.")
@@ -849,12 +894,15 @@ def _sample_later_steps(fn):
               "feed back the one-hot vector of the last index drawn (a fresh x of zeros with a "
               "single 1), keep the state h from the previous step, and draw from the new yhat")
     raise CheckFailed(
-        f"sample: the letters after the second do not follow yhat of their step on inputs "
+        f"sample: the third letter does not follow yhat of its step on inputs "
         f"{inputs} ({n} names, chi-square {statistic:.1f} > {critical:.1f} pooled over the "
         f"prefixes drawn; a correct sample fails this with probability below 1e-6). After "
         f"drawing {list(prefix)}, the next index had frequencies {format_distribution(counts)}, "
         f"expected {format_distribution(probabilities)}; {advice}."
     )
+
+
+_LATER = _powerful_later_inputs(60, LATER_NAMES)
 
 
 def _sample_list_of_ints(fn):
