@@ -117,23 +117,27 @@ def check_rnn_cell_forward(fn, inputs, expected, properties):
                  "h_next is (n_h, m): U (n_h, n_h) multiplies h_prev, V (n_h, n_x) multiplies x_t.")
     expect_shape(yhat_t, expected["yhat_t"].shape, "yhat_t", name, sizes,
                  "yhat_t is (n_y, m): W (n_y, n_h) multiplies h_next.")
+    alternatives = expected.get("alternatives", {})
     if "h_next" in properties:
-        expect_array(h_next, expected["h_next"], "h_next", name, sizes,
-                     "h_next = tanh(U h_prev + V x_t + beta1); check that each term is there "
-                     "(beta1 included), that U multiplies h_prev and V multiplies x_t, and the "
-                     "tanh")
+        expect_array(h_next, expected["h_next"], "h_next", name, sizes, likely_cause(
+            h_next, alternatives.get("h_next", ()),
+            "h_next = tanh(U h_prev + V x_t + beta1); check that each term is there "
+            "(beta1 included), that U multiplies h_prev and V multiplies x_t, and the tanh"))
     if "sums" in properties:
         sums = np.sum(yhat_t, axis=0)
         if np.max(np.abs(sums - 1.0)) > 1e-9:
+            cause = likely_cause(yhat_t, alternatives.get("sums", ()), "the softmax normalizes "
+                                 "over axis 0")
             raise CheckFailed(
                 f"{name}: the columns of yhat_t sum to {np.round(sums, 4).tolist()} instead of 1 "
-                f"on inputs {sizes}; the softmax normalizes over axis 0, each column (one sequence "
-                "of the batch) is one distribution (use the given softmax)."
+                f"on inputs {sizes}; {cause}: each column (one sequence of the batch) is one "
+                "distribution (use the given softmax)."
             )
     if "yhat_t" in properties:
-        expect_array(yhat_t, expected["yhat_t"], "yhat_t", name, sizes,
-                     "yhat_t = softmax(W h_next + beta2), with the new state h_next; check beta2 "
-                     "and that the softmax runs over axis 0")
+        expect_array(yhat_t, expected["yhat_t"], "yhat_t", name, sizes, likely_cause(
+            yhat_t, alternatives.get("yhat_t", ()),
+            "yhat_t = softmax(W h_next + beta2), with the new state h_next; check beta2 and "
+            "that the softmax runs over axis 0"))
 
 
 def check_rnn_forward(fn, inputs, expected, properties):
@@ -149,6 +153,7 @@ def check_rnn_forward(fn, inputs, expected, properties):
     expect_shape(H, expected["H"].shape, "H", name, sizes, "H is (n_h, m, T).")
     expect_shape(Y_hat, expected["Y_hat"].shape, "Y_hat", name, sizes, "Y_hat is (n_y, m, T).")
     T = expected["H"].shape[2]
+    alternatives = expected.get("alternatives", {})
     for t in range(T):
         if "H" in properties:
             if t == 0:
@@ -159,11 +164,14 @@ def check_rnn_forward(fn, inputs, expected, properties):
                 cause = (f"H[:, :, {t}] is the state after reading X[:, :, {t}], computed from "
                          f"H[:, :, {t - 1}]; check that h is updated at each step and fed to the "
                          "next one")
+            cause = likely_cause(H, alternatives.get("H", ()), cause)
             expect_array(H[:, :, t], expected["H"][:, :, t], f"H[:, :, {t}]", name, sizes, cause)
         if "Y_hat" in properties:
+            cause = likely_cause(Y_hat, alternatives.get("Y_hat", ()),
+                                 f"Y_hat[:, :, {t}] is the yhat_t of step {t}, computed from the "
+                                 f"state H[:, :, {t}]; store each step's yhat_t at index t")
             expect_array(Y_hat[:, :, t], expected["Y_hat"][:, :, t], f"Y_hat[:, :, {t}]", name,
-                         sizes, f"Y_hat[:, :, {t}] is the yhat_t of step {t}, computed from the "
-                         f"state H[:, :, {t}]; store each step's yhat_t at index t")
+                         sizes, cause)
 
 
 BPTT_CAUSES = {
@@ -283,14 +291,18 @@ def check_clip(fn, gradients, max_value, expected, properties, sizes):
                     f"{name}: clipped[{key!r}] has values {side} on inputs {inputs} (max |value| "
                     f"{float(np.max(np.abs(got))):.3g}): nothing was clipped, every value is the "
                     "one passed in: np.clip's result not kept. np.clip returns a new array "
-                    "(unless given out=): store what it returns, e.g. "
-                    "clipped[key] = np.clip(value, -max_value, max_value)."
+                    "(unless given out=): store what it returns."
                 )
             raise CheckFailed(
                 f"{name}: clipped[{key!r}] has values {side} on inputs {inputs} (max |value| "
                 f"{float(np.max(np.abs(got))):.3g}); clip both sides into [-max_value, max_value]."
             )
         inside = np.abs(gradients[key]) <= max_value
+        if np.array_equal(got, np.clip(gradients[key], 0.0, max_value)):
+            raise CheckFailed(
+                f"{name}: clipped[{key!r}] is clipped into [0, max_value] on inputs {inputs}; the "
+                "lower bound is -max_value, not 0."
+            )
         if not np.allclose(got[inside], gradients[key][inside], rtol=1e-12, atol=0.0):
             raise CheckFailed(
                 f"{name}: clipped[{key!r}] changed values that were already within "
@@ -325,8 +337,12 @@ def check_first_step(fn, inputs, expected, properties=()):
     counts = np.bincount(np.array(first, dtype=int), minlength=n_y)
     statistic, df = chi_square(counts, expected["probabilities"])
     if df != expected["df"] or statistic > expected["critical"]:
+        uniform, _ = chi_square(counts, np.full(n_y, 1.0 / n_y))
         if np.max(counts) == inputs["n"]:
             cause = "every draw gave the same index, as argmax would; draw with rng.choice"
+        elif uniform <= expected["critical"]:
+            cause = ("the draws look uniform, as if drawn without p=: draw with the probabilities "
+                     "of this step's yhat (p=...)")
         else:
             cause = ("draw the index at random with the rng passed in, with the probabilities of "
                      "this step's yhat (not argmax, not uniformly, not from h)")
@@ -356,8 +372,31 @@ def _inputs(k, n_x, n_h, n_y, m, T, scale=1.0):
 
 
 def _cell_expected(inputs):
-    h_next, yhat_t = ref.rnn_cell_forward(inputs["X"][:, :, 0], inputs["h0"], inputs["parameters"])
-    return {"h_next": h_next, "yhat_t": yhat_t}
+    """The reference's h_next and yhat_t, and what the known mistakes give (likely_cause)."""
+    x, h, p = inputs["X"][:, :, 0], inputs["h0"], inputs["parameters"]
+    h_next, yhat_t = ref.rnn_cell_forward(x, h, p)
+    # What a cell with one known mistake computes: the recurrence written out once more, term by
+    # term, so that each missing term can be named.
+    wrong_h = [
+        (np.tanh(p["U"] @ h + p["V"] @ x), "beta1 is missing: h_next = tanh(U h_prev + V x_t + "
+                                           "beta1)"),
+        (p["U"] @ h + p["V"] @ x + p["beta1"], "the tanh is missing: h_next = tanh(U h_prev + "
+                                               "V x_t + beta1)"),
+        (np.tanh(p["V"] @ x + p["beta1"]), "h_prev is not used: the term U h_prev is missing"),
+    ]
+    z = p["W"] @ h_next + p["beta2"]
+    wrong_y = [(ref.softmax(p["W"] @ h + p["beta2"]),
+                "yhat_t is computed from h_prev; compute it from the new state h_next")]
+    wrong_y += [(ref.softmax(p["W"] @ value + p["beta2"]),
+                 f"yhat_t comes from a wrong h_next ({cause})") for value, cause in wrong_h]
+    wrong_y.append((ref.softmax(p["W"] @ h_next), "beta2 is missing: yhat_t = softmax(W h_next "
+                                                   "+ beta2)"))
+    sums = [(np.exp(z) / np.sum(np.exp(z)), "the softmax is normalized over the whole array "
+                                            "(np.sum without axis); normalize each column, axis 0"),
+            (np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True),
+             "the softmax is normalized over axis 1 (the rows); normalize each column, axis 0")]
+    return {"h_next": h_next, "yhat_t": yhat_t,
+            "alternatives": {"h_next": wrong_h, "yhat_t": wrong_y, "sums": sums}}
 
 
 def _cell_case(k, sizes, properties):
@@ -382,9 +421,43 @@ _add("rnn_cell_forward", "values_m1", 1,
 # ---- rnn_forward: 10 points
 
 
+def _forward_as_if(X, h0, parameters, state="carried", read="x_t", store="after"):
+    """H and Y_hat of an rnn_forward with one known mistake: each step starting from h0 (state
+    "h0"), every step reading x_0 (read "x_0"), H storing the state before the step (store
+    "before"), Y_hat stored one index early (store "yhat early")."""
+    n_h, (n_y, m, T) = h0.shape[0], (parameters["W"].shape[0],) + X.shape[1:]
+    H, Y_hat = np.zeros((n_h, m, T)), np.zeros((n_y, m, T))
+    h = h0
+    for t in range(T):
+        new, yhat = ref.rnn_cell_forward(X[:, :, 0 if read == "x_0" else t],
+                                         h0 if state == "h0" else h, parameters)
+        H[:, :, t] = h if store == "before" else new
+        Y_hat[:, :, t - 1 if store == "yhat early" else t] = yhat
+        h = new
+    return H, Y_hat
+
+
 def _forward_expected(inputs):
-    H, Y_hat = ref.rnn_forward(inputs["X"], inputs["h0"], inputs["parameters"])
-    return {"H": H, "Y_hat": Y_hat}
+    """The reference's H and Y_hat, and what the known mistakes give (likely_cause)."""
+    X, h0, parameters = inputs["X"], inputs["h0"], inputs["parameters"]
+    H, Y_hat = ref.rnn_forward(X, h0, parameters)
+    zeros, _ = ref.rnn_forward(X, np.zeros_like(h0), parameters)
+    alternatives = {"H": [(zeros, "it starts from zeros: start from h0, the initial state")],
+                    "Y_hat": []}
+    if X.shape[2] > 1:
+        for options, cause in (
+                ({"state": "h0"}, "h is not updated: every step starts from h0; feed each new "
+                                  "state to the next step"),
+                ({"read": "x_0"}, "every step reads X[:, :, 0]: step t reads x_t = X[:, :, t]"),
+                ({"store": "before"}, "H[:, :, t] holds the state before reading x_t (h0 at "
+                                      "t = 0); store the new state, after the step")):
+            wrong_H, wrong_Y = _forward_as_if(X, h0, parameters, **options)
+            alternatives["H"].append((wrong_H, cause))
+            alternatives["Y_hat"].append((wrong_Y, cause))
+        alternatives["Y_hat"].append((_forward_as_if(X, h0, parameters, store="yhat early")[1],
+                                      "Y_hat[:, :, t] holds the yhat of step t+1: store each "
+                                      "step's yhat_t at index t"))
+    return {"H": H, "Y_hat": Y_hat, "alternatives": alternatives}
 
 
 def _forward_case(k, sizes, properties):

@@ -2,7 +2,7 @@
 # function: rnn_cell_forward
 # kind: bug
 # description: softmax written by hand over axis=1 (across the batch)
-# message: sum to
+# message: normalized over axis 1
 # base: solutions.rnn.rnn_cell_forward
 # replace:
 #     yhat_t = softmax(parameters["W"] @ h_next + parameters["beta2"])

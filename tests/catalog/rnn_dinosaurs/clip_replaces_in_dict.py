@@ -2,6 +2,7 @@
 # function: clip
 # kind: bug
 # description: writes the clipped arrays back into the dict passed in
+# message: leave the inputs unchanged
 
 def clip(gradients, max_value):
     for key, value in gradients.items():

@@ -2,7 +2,7 @@
 # function: rnn_forward
 # kind: bug
 # description: every step starts from h0 instead of the previous state
-# message: updated at each step
+# message: h is not updated
 # base: solutions.rnn.rnn_forward
 # replace:
 #         h, Y_hat[:, :, t] = rnn_cell_forward(X[:, :, t], h, parameters)

@@ -2,6 +2,7 @@
 # function: rnn_forward
 # kind: bug
 # description: the new state is stored but never fed back (h is not updated)
+# message: h is not updated
 # base: solutions.rnn.rnn_forward
 # replace:
 #         h, Y_hat[:, :, t] = rnn_cell_forward(X[:, :, t], h, parameters)

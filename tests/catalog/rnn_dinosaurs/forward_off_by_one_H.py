@@ -2,7 +2,7 @@
 # function: rnn_forward
 # kind: bug
 # description: H[:, :, t] stores the state before the step (h_{t-1}), not after
-# message: H[:, :, 0]
+# message: holds the state before reading x_t
 # base: solutions.rnn.rnn_forward
 # replace:
 #         h, Y_hat[:, :, t] = rnn_cell_forward(X[:, :, t], h, parameters)

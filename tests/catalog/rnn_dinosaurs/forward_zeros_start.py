@@ -2,6 +2,7 @@
 # function: rnn_forward
 # kind: bug
 # description: starts from zeros instead of h0
+# message: it starts from zeros
 # base: solutions.rnn.rnn_forward
 # replace:
 #     h = h0

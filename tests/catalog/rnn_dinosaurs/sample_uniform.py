@@ -2,6 +2,7 @@
 # function: sample
 # kind: bug
 # description: draws uniformly, ignoring yhat
+# message: the draws look uniform
 # base: solutions.rnn.sample
 # replace:
 #         idx = int(rng.choice(yhat.shape[0], p=yhat.ravel()))
