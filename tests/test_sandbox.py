@@ -557,11 +557,9 @@ def test_namespace_script_is_a_whitelist():
 
 
 UNPRIVILEGED_SCRIPT = r"""
-import importlib.util, json, os, subprocess, sys, tempfile, time
-spec = importlib.util.spec_from_file_location("sandbox", sys.argv[1])
-sandbox = importlib.util.module_from_spec(spec)
-sys.modules["sandbox"] = sandbox
-spec.loader.exec_module(sandbox)
+import json, os, subprocess, sys, tempfile, time
+sys.path.insert(0, sys.argv[1])
+from autograder.isolation import sandbox
 cwd = tempfile.mkdtemp()
 child = '''
 import os, resource, time
@@ -603,7 +601,7 @@ def test_non_root_modes_as_nobody(which):
     script.write_text(UNPRIVILEGED_SCRIPT)
     rnn = str(sandbox.PROJECT_ROOT / "solutions" / "rnn.py")
     r = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                        SYSTEM_PYTHON, "-I", str(script), sandbox.__file__, rnn],
+                        SYSTEM_PYTHON, "-I", str(script), str(sandbox.PROJECT_ROOT), rnn],
                        capture_output=True, text=True, timeout=30, cwd="/tmp",
                        env={"PATH": "/usr/bin:/bin", "TMPDIR": "/tmp", "RNN_SANDBOX_MODE": which})
     shutil.rmtree(tmp, ignore_errors=True)

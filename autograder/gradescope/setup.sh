@@ -13,10 +13,19 @@ if ! "$PYTHON" -m pip --version >/dev/null 2>&1; then
     apt-get install -y --no-install-recommends python3 python3-pip
 fi
 
+# libseccomp for the child's seccomp filter (autograder/isolation/confine.py); the image has it.
+if ! ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2'; then
+    apt-get update
+    apt-get install -y --no-install-recommends libseccomp2
+fi
+
 "$PYTHON" -m pip install --no-cache-dir -r requirements.txt
 
 # Student code runs as an unprivileged user (autograder/isolation/sandbox.py); create it now, as root.
 "$PYTHON" -c 'from autograder.isolation.sandbox import ensure_sandbox_user; ensure_sandbox_user()'
 
 # Fail the image build, not the first submission, if the grader cannot even import.
-"$PYTHON" -c 'import autograder.grade, otter, numpy, scipy, nbclient'
+"$PYTHON" -c 'import autograder.grade, otter, numpy, scipy, nbclient, pyseccomp'
+
+# Say which isolation mode the grader will choose (run_autograder prints it again per submission).
+"$PYTHON" -c 'from autograder.isolation import sandbox; print(sandbox.describe_mode())' || true

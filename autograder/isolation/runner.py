@@ -1,10 +1,10 @@
 """The grader's side of the trust boundary: student code runs in a child process, data crosses.
 
-``StudentProcess`` starts ``autograder/isolation/child.py`` (through
-``autograder.isolation.sandbox.spawn`` when that module exists, else a plain subprocess in its
-own session), runs the notebook's code cells there with a time limit per cell and for the whole
-submission, and hands out **proxies** (``StudentFunction``) that call the student's functions in
-the child (DESIGN.md, "The proxy"):
+``StudentProcess`` starts ``autograder/isolation/child.py`` through
+``autograder.isolation.sandbox.spawn`` (in the mode ``sandbox.mode()`` picks, or ``none``: a
+plain subprocess in its own session, for tests and debugging), runs the notebook's code cells
+there with a time limit per cell and for the whole submission, and hands out **proxies**
+(``StudentFunction``) that call the student's functions in the child (DESIGN.md, "The proxy"):
 
     with StudentProcess(cells, oracle=reference_lookup) as student:
         student.run_notebook()
@@ -23,7 +23,6 @@ fail at once, so one infinite loop cannot eat the whole time budget.
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import signal
@@ -36,7 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.isolation import protocol
+from autograder.isolation import protocol, sandbox
+from autograder.isolation.outcomes import CellOutcome
 from autograder.isolation.protocol import ChannelClosed, ChannelTimeout, ProtocolError
 
 CHILD_PATH = Path(__file__).with_name("child.py")
@@ -49,6 +49,7 @@ EXIT_WAIT = 1.0  # seconds an idle child gets to exit on its own before it is ki
 # axes of 6). These bounds keep the worst request to about a second of CPU and tens of MB.
 ORACLE_MAX_ELEMENTS = 20_000  # numbers in all the arrays of one request
 ORACLE_MAX_AXIS = 256  # length of any one axis
+MAX_DETAILED_ERRORS = 100  # cells per notebook run whose errors keep their traceback
 
 
 # ----------------------------------------------------------------------------------------------
@@ -96,16 +97,26 @@ class GraderError(RuntimeError):
 
 @dataclass
 class CellReport:
-    """What happened to one code cell. ``status``: ok, error, timeout, crash, skipped, not run."""
+    """What happened to one code cell: ``outcome`` (decides) and ``reason`` (for people)."""
 
     index: int
     first_line: str
-    status: str = "not run"
+    outcome: CellOutcome = CellOutcome.NOT_RUN
+    reason: str = ""
     error: dict | None = None
+
+    @property
+    def status(self) -> str:
+        """The outcome as a short phrase ("ok", "error", "skipped: ran longer than 5 s", ...)."""
+        return self.reason or self.outcome.value
+
+    @property
+    def problem(self) -> bool:
+        return self.outcome.problem
 
     def describe(self) -> str:
         head = f"cell {self.index} ({self.first_line!r})"
-        if self.status == "error" and self.error:
+        if self.outcome is CellOutcome.ERROR and self.error:
             where = f" at {self.error.get('where')}" if self.error.get("where") else ""
             return f"{head} raised {self.error.get('type')}: {self.error.get('message')}{where}"
         return f"{head}: {self.status}"
@@ -169,29 +180,8 @@ def mirror(orig, new):
     return orig
 
 
-def _sandbox():
-    try:
-        return importlib.import_module("autograder.isolation.sandbox")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("autograder.isolation.sandbox",):
-            return None
-        raise
-
-
-def _child_env(workdir):
-    # A fresh environment: nothing of the grader's (tokens, AUTOGRADER_ROOT, ...) reaches the child.
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": workdir,
-        "TMPDIR": workdir,
-        "LANG": "C.UTF-8",
-        "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": os.path.join(workdir, ".matplotlib"),
-        # One BLAS thread: parallel grading jobs must not oversubscribe the cores.
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-    }
+def sandbox_mode():
+    return sandbox.mode()
 
 
 def _exit_description(returncode):
@@ -205,17 +195,6 @@ def _exit_description(returncode):
         hint = " (often: out of memory or another resource limit)" if name == "SIGKILL" else ""
         return f"was killed by {name}{hint}"
     return f"exited with status {returncode}"
-
-
-def _wait_group_gone(pgid, timeout=5.0):
-    """Wait until SIGKILL has finished every process of the group: a killed process takes a
-    moment to exit, and grading must not go on while student code still runs."""
-    sandbox = _sandbox()
-    if sandbox is None or not os.path.isdir("/proc"):  # pragma: no cover - not Linux
-        return
-    deadline = time.monotonic() + timeout
-    while sandbox.group_processes(pgid) and time.monotonic() < deadline:
-        time.sleep(0.01)
 
 
 class StudentProcess:
@@ -240,13 +219,13 @@ class StudentProcess:
         self.timeout_total = float(timeout_total)
         self.data_dir = data_dir
         self.hidden_paths = [str(p) for p in hidden_paths]
-        # None: use autograder.isolation.sandbox if it exists; False: a plain subprocess
-        # (tests, debugging).
-        self.sandbox = _sandbox() if sandbox in (None, True) else None
-        if sandbox is True and self.sandbox is None:
-            raise GraderError("autograder.isolation.sandbox is not available")
+        # None or True: the strongest mode here (sandbox.mode()); False: mode "none", a plain
+        # subprocess (tests, debugging); a string: that mode.
+        self.mode = sandbox if isinstance(sandbox, str) else \
+            "none" if sandbox is False else sandbox_mode()
         self.python = python or sys.executable
-        self.skipped = {}  # cell index -> reason ("timeout", "crash")
+        self.skipped = {}  # cell index -> reason (a sentence), for cells left out of re-runs
+        self.skip_outcomes = {}  # cell index -> CellOutcome of the skipped cell
         self.reports = {}  # cell index -> CellReport, of the latest notebook run
         self.defined = []
         self.notebook_output = ""
@@ -273,6 +252,13 @@ class StudentProcess:
         """Kill the child's whole process tree and remove its working directory."""
         self._exit_gracefully()
         self._kill()
+
+    def kill_from_outside(self):
+        """Kill the child's whole tree from another thread (the batch watchdog); the grading
+        thread then sees the child gone and ends."""
+        proc = self._proc
+        if proc is not None:
+            proc.kill_all()
 
     def _exit_gracefully(self, seconds=EXIT_WAIT):
         """Ask an idle child to exit and give it a moment, before ``_kill`` kills what is left.
@@ -323,12 +309,9 @@ class StudentProcess:
         kwargs = dict(pass_fds=pass_fds, cwd=self._workdir, stdin=subprocess.DEVNULL,
                       stdout=self._log, stderr=self._log)
         try:
-            if self.sandbox is not None:
-                # The sandbox picks the environment (and TMPDIR) that fits its mode.
-                self._proc = self.sandbox.spawn(argv, hidden_paths=self.hidden_paths, **kwargs)
-            else:
-                self._proc = subprocess.Popen(argv, start_new_session=True,
-                                              env=_child_env(self._workdir), **kwargs)
+            # The mode picks the environment (a private HOME and TMPDIR in the workdir).
+            self._proc = sandbox.spawn(argv, hidden_paths=self.hidden_paths, mode=self.mode,
+                                       **kwargs)
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
@@ -355,20 +338,7 @@ class StudentProcess:
         proc, self._proc = self._proc, None
         self.ready = False
         if proc is not None:
-            if hasattr(proc, "kill_all"):
-                proc.kill_all()  # sandbox.Sandboxed: its whole tree, waited for
-            else:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)  # its session: grandchildren too
-                except (ProcessLookupError, PermissionError):
-                    pass
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not fail
-                proc.kill()
-                proc.wait()
-            if not hasattr(proc, "kill_all"):
-                _wait_group_gone(proc.pid)
+            proc.kill_all()  # sandbox.Sandboxed: its whole tree, waited for
         if self._channel is not None:
             for fd in (self._channel.read_fd, self._channel.write_fd):
                 try:
@@ -409,12 +379,15 @@ class StudentProcess:
             self.reports = {c["index"]: CellReport(c["index"], _first_line(c["source"]))
                             for c in self.cells}
             for c in self.cells:
+                report = self.reports[c["index"]]
                 if SKIP_TAG in c["tags"]:
-                    self.reports[c["index"]].status = "skipped (tagged skip-grading)"
+                    report.outcome = CellOutcome.TAGGED_SKIP
                 elif c["index"] in self.skipped:
-                    self.reports[c["index"]].status = self.skipped[c["index"]]
+                    report.outcome = self.skip_outcomes[c["index"]]
+                    report.reason = self.skipped[c["index"]]
             output = []
             current = last = None
+            errors_seen = 0
             try:
                 self._channel.send({"op": "run", "cells": self.cells,
                                     "skip": sorted(self.skipped)},
@@ -434,8 +407,10 @@ class StudentProcess:
                         if message.get("index") != current:
                             raise ProtocolError("the end of another cell")
                         report = self.reports[current]
-                        report.status = "error" if message.get("error") else "ok"
-                        report.error = _plain_error(message.get("error"))
+                        report.error = _plain_error(message.get("error"),
+                                                    brief=errors_seen >= MAX_DETAILED_ERRORS)
+                        errors_seen += bool(report.error)
+                        report.outcome = CellOutcome.ERROR if report.error else CellOutcome.OK
                         if report.error and report.error["type"] == "MemoryError":
                             # What the cell allocated before failing (a global list, say) stays
                             # in the namespace and would starve every later call: run without it.
@@ -459,21 +434,27 @@ class StudentProcess:
                 if out_of_time:
                     self.budget_exhausted = True
                     if culprit is not None:
-                        self.reports[culprit].status = (
+                        self.reports[culprit].outcome = CellOutcome.BUDGET
+                        self.reports[culprit].reason = (
                             f"stopped: the submission's total time budget of "
                             f"{self.timeout_total:g} s ran out")
                     return self.cell_reports()
                 if culprit is None or culprit in self.skipped:
                     raise GraderError(f"the student process failed outside a cell: {exc}") from exc
                 if isinstance(exc, ChannelTimeout):
+                    outcome = CellOutcome.TIMEOUT
                     reason = f"skipped: ran longer than {self.timeout_cell:g} s"
                 elif isinstance(exc, ChannelClosed):
+                    outcome = CellOutcome.CRASH
                     reason = f"skipped: the process running it {status}"
                 elif isinstance(exc, _OutOfMemory):
+                    outcome = CellOutcome.OUT_OF_MEMORY
                     reason = f"skipped: ran out of memory (MemoryError: {str(exc)[:200]})"
                 else:
-                    reason = f"skipped: broke the grader's protocol ({exc})"
+                    outcome = CellOutcome.PROTOCOL
+                    reason = f"skipped: broke the grader's protocol ({str(exc)[:200]})"
                 self.skipped[culprit] = reason
+                self.skip_outcomes[culprit] = outcome
                 self.restarts += 1
 
     def cell_reports(self):
@@ -617,9 +598,15 @@ class _OutOfMemory(Exception):
     """A cell raised MemoryError: run the notebook again without it."""
 
 
-def _plain_error(error):
+def _plain_error(error, brief=False):
+    """The child's description of an exception, capped (``brief``: type, message, where only:
+    a notebook of 20,000 raising cells must not hold 20,000 tracebacks in the grader)."""
     if not isinstance(error, dict):
         return None
+    if brief:
+        return {"type": str(error.get("type", ""))[:200],
+                "message": str(error.get("message", ""))[:200],
+                "where": str(error.get("where", ""))[:200], "traceback": ""}
     return {key: str(error.get(key, ""))[:4000] for key in ("type", "message", "where",
                                                             "traceback")}
 

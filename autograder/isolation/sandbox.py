@@ -11,7 +11,9 @@ Interface (used by ``autograder.isolation.runner``)::
                            sandbox user), wait until none is alive (zombies, which are
                            dead, are left to init); idempotent, fine after exit
     Limits(memory_bytes=2 GiB, cpu_seconds=600, nproc=64, file_size_bytes=64 MB, open_files=256)
-    mode() -> "root-sandbox" | "root-user-only" | "bubblewrap" | "unprivileged"
+    container_limits(jobs=None) -> Limits   the default: sized to the cgroup's memory limit
+    mode() -> "root-sandbox" | "root-confined" | "root-user-only" | "bubblewrap" |
+              "unprivileged" | "none"
     describe_mode(mode=None) -> one sentence for logs and the README
     ensure_sandbox_user(name="rnn-sandbox") -> (uid, gid)   (the Gradescope setup.sh calls it)
 
@@ -33,13 +35,28 @@ Modes, picked by ``mode()`` (force one with ``spawn(mode=...)`` or RNN_SANDBOX_M
   no capabilities and no-new-privs, then ``prlimit``. The student's Python is the only child of
   namespace's init (a root shell that only waits for it): when it ends, the shell exits and
   the kernel kills everything the child started.
-* ``root-user-only`` (euid 0, namespaces forbidden, e.g. Docker's seccomp): ``setsid setpriv`` to
-  the sandbox user plus rlimits; the hidden directories are chmod 700 while a child runs. Network
-  and world-readable files elsewhere are NOT protected.
+* ``root-confined`` (euid 0, namespaces forbidden, e.g. Docker's seccomp, and libseccomp loads):
+  ``setpriv`` to the sandbox user, rlimits, then ``confine.py`` (a launcher run by path from the
+  child's folder): oom_score_adj 1000, Landlock where the kernel offers it (reads beneath the
+  policy's read-only paths only, writes only in cwd), a seccomp filter (no sockets but AF_UNIX,
+  no ptrace, namespaces, mounts or keyring), then exec. The hidden paths (folders and files)
+  are closed (chmod) while a child runs, and what the sandbox user leaves in /tmp, /var/tmp and
+  /dev/shm is removed after it.
+* ``root-user-only`` (the same without libseccomp): ``setpriv`` to the sandbox user plus rlimits,
+  chmods and /tmp clean-up as above. Network and world-readable files elsewhere are NOT
+  protected.
 * ``bubblewrap`` (not root, ``bwrap`` on PATH): the same whitelist policy through bwrap.
 * ``unprivileged`` (not root, no bwrap): same user, new session, rlimits, and a small supervisor
-  (a child subreaper) that kills every descendant when the child ends. NOT protected: files the
-  TA's user can read, the network, and a student who deliberately kills the supervisor.
+  (``supervisor.py``, a child subreaper run by path) that kills every descendant when the child
+  ends. NOT protected: files the TA's user can read, the network, and a student who deliberately
+  kills the supervisor.
+* ``none`` (forced only: tests, debugging): a plain subprocess in its own session; its process
+  group is killed at the end. No isolation at all.
+
+Each mode is a ``Mode`` subclass (``MODE_CLASSES``) with one interface: ``prepare`` (take a
+sandbox user, close the hidden paths), ``command`` (the launcher chain), ``confine_spec``,
+``kill_tree`` and ``release``; ``Sandboxed.kill_all`` runs them in order, so the runner has one
+code path whatever the mode.
 
 Each concurrent sandbox (as root) runs under its own user (``rnn-sandbox``, ``rnn-sandbox-1``,
 ...), held by an flock, so ``kill_all`` may kill every process of that user without touching a
@@ -48,6 +65,7 @@ sibling job's child.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import fcntl
@@ -60,18 +78,28 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+from autograder.isolation import policy
+from autograder.isolation.policy import (
+    DEV_NODES,
+    default_hidden_paths,
+    default_readable_paths,
+)
+from autograder.isolation.policy import minimal as _minimal
+from autograder.isolation.policy import under as _under
+
+PROJECT_ROOT = policy.PROJECT_ROOT
+SYSTEM_DIRS = policy.SYSTEM_DIRS
 SANDBOX_USER = "rnn-sandbox"
 MAX_SLOTS = 32
-MODES = ("root-sandbox", "root-user-only", "bubblewrap", "unprivileged")
-# The project's own tree: what the child must never read (tests, solutions/, checks, config).
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MODES = ("root-sandbox", "root-confined", "root-user-only", "bubblewrap", "unprivileged", "none")
+CONFINE_PATH = Path(__file__).with_name("confine.py")
+# World-writable places a sandbox user could leave files in without namespaces (removed after).
+SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-# System directories the child may read (merged-/usr symlinks are recreated as symlinks).
-SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
-DEV_NODES = ("null", "zero", "full", "random", "urandom")
 STATE_DIR = "/run/rnn-sandbox" if os.path.isdir("/run") else "/tmp/rnn-sandbox"
 
 
@@ -108,6 +136,86 @@ class Limits:
                 value += 1
             args.append(f"{opt}={soft}:{value}")
         return args
+
+
+# ----------------------------------------------------------------------------------------------
+# Limits sized to the container
+
+CGROUP_ROOT = "/sys/fs/cgroup"
+GRADER_RESERVE_BYTES = 320 * 2**20  # the grader's own process(es), numpy and the checks
+MIN_CHILD_MEMORY = 384 * 2**20  # a child importing numpy needs about 130 MB of address space
+UNLIMITED = 2**62
+
+
+def _cgroup_dirs(controller: str) -> list[tuple[Path, int]]:
+    """(folder, cgroup version) along this process's cgroup path for ``controller``, up to the
+    hierarchy's root (a container sees its own group as the mount's root)."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return []
+    found = []
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        if controllers == "":
+            base, version = Path(CGROUP_ROOT), 2
+        elif controller in controllers.split(","):
+            base, version = Path(CGROUP_ROOT, controller), 1
+        else:
+            continue
+        rel = Path(path.lstrip("/"))
+        found += [(base / folder, version) for folder in (rel, *rel.parents)
+                  if (base / folder).is_dir()]
+    return found
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return ""
+
+
+def container_memory_bytes() -> int | None:
+    """The cgroup (v1 or v2) memory limit of this container or group, None if unlimited."""
+    limits = []
+    for folder, version in _cgroup_dirs("memory"):
+        text = _read(folder / ("memory.max" if version == 2 else "memory.limit_in_bytes"))
+        if text.isdigit() and int(text) < UNLIMITED:
+            limits.append(int(text))
+    return min(limits) if limits else None
+
+
+def container_cpus() -> float | None:
+    """The cgroup CPU quota in cores (0.5 on Gradescope), None if there is none."""
+    quotas = []
+    for folder, version in _cgroup_dirs("cpu"):
+        if version == 2:
+            quota, _, period = _read(folder / "cpu.max").partition(" ")
+        else:
+            quota, period = _read(folder / "cpu.cfs_quota_us"), _read(folder / "cpu.cfs_period_us")
+        if quota.isdigit() and period.isdigit() and int(quota) > 0 and int(period) > 0:
+            quotas.append(int(quota) / int(period))
+    return min(quotas) if quotas else None
+
+
+def container_limits(jobs: int | None = None) -> Limits:
+    """Limits that keep the grader alive in this container: each child's memory is a share of
+    the cgroup limit left after the grader's own reserve (never above the default 2 GiB, never
+    below what numpy needs), and fewer processes where memory is small. ``jobs``: children at
+    a time (default RNN_GRADER_JOBS, else 1)."""
+    jobs = jobs or int(os.environ.get("RNN_GRADER_JOBS", "1") or 1)
+    memory = container_memory_bytes()
+    default = Limits()
+    if memory is None:
+        return default
+    share = (memory - GRADER_RESERVE_BYTES) // max(jobs, 1)
+    return dataclasses.replace(
+        default, memory_bytes=int(max(MIN_CHILD_MEMORY, min(default.memory_bytes, share))),
+        nproc=default.nproc if memory >= 4 * 2**30 else 32)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -156,8 +264,36 @@ def mode() -> str:
             raise ValueError(f"RNN_SANDBOX_MODE={forced!r}: expected one of {MODES}")
         return forced
     if os.geteuid() == 0:
-        return "root-sandbox" if namespaces_permitted() else "root-user-only"
+        if namespaces_permitted():
+            return "root-sandbox"
+        return "root-confined" if seccomp_available(sys.executable) else "root-user-only"
     return "bubblewrap" if shutil.which("bwrap") else "unprivileged"
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI (0: none, or hidden by a seccomp filter such as Docker's)."""
+    if "landlock" not in _probe_cache:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        abi = libc.syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+        _probe_cache["landlock"] = max(int(abi), 0)
+    return _probe_cache["landlock"]
+
+
+def seccomp_available(python: str) -> bool:
+    """True if ``python`` can load a libseccomp filter through pyseccomp (probed once each)."""
+    key = f"seccomp:{python}"
+    if key not in _probe_cache:
+        code = ("import pyseccomp as s; f = s.SyscallFilter(s.ALLOW); "
+                "f.add_rule(s.ERRNO(1), 'ptrace'); f.load()")
+        try:
+            r = subprocess.run([python, "-I", "-c", code], capture_output=True, timeout=30)
+            _probe_cache[key] = r.returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            _probe_cache[key] = False
+    return _probe_cache[key]
 
 
 _DESCRIPTIONS = {
@@ -168,9 +304,21 @@ _DESCRIPTIONS = {
         "latter), with no capabilities, no network, rlimits on memory/CPU/processes/files; it "
         "cannot read the autograder's files or results, see or signal the grader, and everything "
         "it starts is killed when it ends."),
+    "root-confined": (
+        "root-confined (namespaces are forbidden here, as in Gradescope's Docker container): "
+        "student code runs as the unprivileged user rnn-sandbox with no capabilities, rlimits "
+        "sized to the container's memory, oom_score_adj 1000 (the OOM killer takes it first), "
+        "a seccomp filter (no sockets but AF_UNIX, no ptrace, no namespaces or mounts, no "
+        "keyring) and, where the kernel offers Landlock, read access only to the system and "
+        "Python folders and write access only to its own fresh working folder (private HOME and "
+        "TMPDIR, removed after); the autograder's folders, the submission metadata, the results "
+        "and every other submission of a batch are closed while it runs, files it leaves in "
+        "/tmp, /var/tmp or /dev/shm are removed, and every process of that user is killed at the "
+        "end; NOT protected without Landlock: world-readable files elsewhere on the machine."),
     "root-user-only": (
-        "root-user-only (namespaces are forbidden here): student code runs as the unprivileged "
-        "user rnn-sandbox with no capabilities and rlimits, and the autograder's directories are "
+        "root-user-only (namespaces are forbidden here, and no seccomp filter can be loaded): "
+        "student code runs as the unprivileged user rnn-sandbox with no capabilities and "
+        "rlimits, and the autograder's directories are "
         "chmod 700 while it runs, so it cannot read them, write results or signal the grader, and "
         "every process of that user is killed at the end; NOT protected: the network, and any "
         "world-readable file elsewhere on the machine."),
@@ -185,6 +333,10 @@ _DESCRIPTIONS = {
         "including the reference solutions and hidden tests if it knows where to look, use the "
         "network, and signal the TA's other processes. Grade untrusted submissions as root or "
         "with bubblewrap installed."),
+    "none": (
+        "none: student code runs in a plain subprocess of the grader, as the grader's user, with "
+        "no limits and no isolation at all (tests and debugging only); it can read and change "
+        "anything the grader can."),
 }
 
 
@@ -297,23 +449,18 @@ def _kill_uid(uid: int, gid: int, timeout: float = 10.0) -> None:
     """SIGKILL every process of ``uid`` until none is alive (a fork bomb included).
 
     kill(-1) issued *as that user* reaches exactly its processes, atomically enough to beat a
-    fork bomb in a few rounds; a forked helper does it so the grader keeps its own root uid.
+    fork bomb in a few rounds; a helper process (``setpriv ... kill -KILL -1``, started by
+    subprocess, never by ``os.fork``: a fork of the threaded grader can deadlock in OpenBLAS's
+    pre-fork handler) does it so the grader keeps its own root uid.
     The killed processes' zombies are not waited for: they are dead already, and init may take
     seconds to reap orphans (``_acquire_slot`` prefers a user that has none).
     """
     deadline = time.monotonic() + timeout
+    killer = [_tool("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={gid}",
+              "--clear-groups", _tool("kill") or "/bin/kill", "-KILL", "-1"]
     while _uid_processes(uid):
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the forked helper
-            try:
-                os.setgroups([])
-                os.setresgid(gid, gid, gid)
-                os.setresuid(uid, uid, uid)
-                os.kill(-1, signal.SIGKILL)
-            except BaseException:
-                os._exit(1)
-            os._exit(0)
-        os.waitpid(pid, 0)
+        subprocess.run(killer, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=30)
         if time.monotonic() > deadline:
             raise RuntimeError(f"processes of uid {uid} survive SIGKILL: {_uid_processes(uid)}")
         time.sleep(0.01)
@@ -381,7 +528,7 @@ def _chmod_state(update) -> None:
             holders[:] = [h for h in holders if _pid_alive(int(h.split(":")[0]))]
             if not holders:
                 del state[p]
-                if os.path.isdir(p):
+                if os.path.exists(p):
                     os.chmod(p, orig)
         with open(path, "w") as f:
             json.dump(state, f)
@@ -400,14 +547,16 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _protect(paths: list[str], holder: str) -> None:
-    """chmod 700 each directory of ``paths`` until every holder has called ``_unprotect``."""
+    """Close each directory (chmod 700) or file (no access for group and others) of ``paths``
+    until every holder has called ``_unprotect``."""
     def update(state):
         for p in paths:
             if p in state:
                 state[p][1].append(holder)
-            elif os.path.isdir(p) and not os.path.islink(p):
-                state[p] = [os.stat(p).st_mode & 0o7777, [holder]]
-                os.chmod(p, 0o700)
+            elif os.path.exists(p) and not os.path.islink(p):
+                st_mode = os.stat(p).st_mode & 0o7777
+                state[p] = [st_mode, [holder]]
+                os.chmod(p, 0o700 if os.path.isdir(p) else st_mode & 0o700)
     _chmod_state(update)
 
 
@@ -423,38 +572,6 @@ def _unprotect(paths: list[str], holder: str) -> None:
 # What the child may read
 
 
-def default_readable_paths(argv0: str | None = None) -> list[str]:
-    """The Python installation(s), site-packages holding numpy, and the interpreter's directory."""
-    import importlib.util
-    import site
-
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    paths.update(p for p in site.getsitepackages() if os.path.isdir(p))
-    spec = importlib.util.find_spec("numpy")
-    if spec is not None and spec.origin:
-        paths.add(str(Path(spec.origin).resolve().parents[1]))
-    if argv0:
-        exe = shutil.which(argv0) or argv0
-        paths.add(os.path.dirname(os.path.abspath(exe)))
-        paths.add(os.path.dirname(os.path.realpath(exe)))
-    return sorted(p for p in paths if p and p != "/")
-
-
-def default_hidden_paths() -> list[str]:
-    """The project root, wherever ``solutions``/``autograder`` live, and /root."""
-    import importlib.util
-
-    hidden = {str(PROJECT_ROOT), "/root"}
-    for pkg in ("solutions", "autograder"):
-        try:
-            spec = importlib.util.find_spec(pkg)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is not None and spec.submodule_search_locations:
-            hidden.update(os.path.realpath(p) for p in spec.submodule_search_locations)
-    return sorted(hidden)
-
-
 def _others_may_reach(path: str) -> bool:
     """True if a user who owns nothing on the way may traverse to ``path`` (o+x everywhere)."""
     path = os.path.realpath(path)
@@ -463,26 +580,21 @@ def _others_may_reach(path: str) -> bool:
         (os.path.isdir(path) or bool(os.stat(path).st_mode & 0o001))
 
 
-def _under(path: str, parent: str) -> bool:
-    return path == parent or path.startswith(parent.rstrip("/") + "/")
+PRIVATE_HOME, PRIVATE_TMP = ".home", ".tmp"  # in the child's working folder, removed with it
 
 
-def _minimal(paths) -> list[str]:
-    """Real paths, without those already inside another one of the list."""
-    out: list[str] = []
-    for p in sorted({os.path.realpath(p) for p in paths if os.path.exists(p)}):
-        if not any(_under(p, q) for q in out):
-            out.append(p)
-    return out
-
-
-def default_env(cwd: str, tmpdir: str = "/tmp") -> dict[str, str]:
+def default_env(cwd: str) -> dict[str, str]:
     """A clean environment: nothing of the grader's (tokens, paths) leaks into the child.
 
-    One BLAS thread: threads count against nproc, and the checks' arrays are small.
+    HOME and TMPDIR are private folders inside the child's working folder (``spawn`` makes
+    them), removed with it. One BLAS thread: threads count against nproc, and the checks'
+    arrays are small.
     """
-    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": cwd, "TMPDIR": tmpdir,
-            "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
+    home = os.path.join(cwd, PRIVATE_HOME)
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home,
+            "TMPDIR": os.path.join(cwd, PRIVATE_TMP), "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(home, ".matplotlib"),
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -521,36 +633,19 @@ def namespace_script(newroot: str, cwd: str, readable: list[str], hidden: list[s
              f"mkdir -p {q(r + '/tmp')}",
              f"{mount} -t tmpfs -o mode=1777,size={size},nosuid,nodev tmp {q(r + '/tmp')}"]
 
-    def bind(src: str, ro: bool = True) -> None:
-        # A symlink (merged /usr: /bin -> usr/bin) is recreated, its target bound separately.
-        if os.path.islink(src) and os.path.realpath(src) != src:
-            lines.append(f"mkdir -p {q(r + os.path.dirname(src))}")
-            lines.append(f"ln -sfn {q(os.readlink(src))} {q(r + src)}")
-            src = os.path.realpath(src)
-            if any(_under(src, b) for b in bound):
-                return
-        if not os.path.exists(src):
-            return
-        dst = q(r + src)
-        if os.path.isdir(src):
-            lines.append(f"mkdir -p {dst}")
-        else:
-            lines.append(f"mkdir -p {q(r + os.path.dirname(src))} && touch {dst}")
-        opts = "-o ro,nosuid,nodev" if ro else "-o nosuid,nodev"
-        lines.append(f"{mount} --bind {opts} {q(src)} {dst}")
-        bound.append(src)
-
-    bound: list[str] = []
-    for d in SYSTEM_DIRS:
-        bind(d)
-    for p in _minimal(readable):
-        if not any(_under(p, b) for b in bound):
-            bind(p)
-    # Hidden paths only matter where a bound directory would show them.
-    for h in _minimal(hidden):
-        if any(_under(h, b) for b in bound) and os.path.isdir(h):
-            lines.append(f"{mount} -t tmpfs -o mode=0755,size=16k,nosuid,nodev hidden "
-                         f"{q(r + h)}")
+    for view in policy.visibility(readable, hidden):
+        dst = q(r + view.path)
+        if view.kind == "symlink":
+            lines.append(f"mkdir -p {q(r + os.path.dirname(view.path))}")
+            lines.append(f"ln -sfn {q(view.target)} {dst}")
+        elif view.kind == "ro":
+            if os.path.isdir(view.path):
+                lines.append(f"mkdir -p {dst}")
+            else:
+                lines.append(f"mkdir -p {q(r + os.path.dirname(view.path))} && touch {dst}")
+            lines.append(f"{mount} --bind -o ro,nosuid,nodev {q(view.path)} {dst}")
+        else:  # hide: an empty tmpfs where a bound directory would show it
+            lines.append(f"{mount} -t tmpfs -o mode=0755,size=16k,nosuid,nodev hidden {dst}")
     cwd_size = max(2 * limits.file_size_bytes, 64 * 1024**2)
     lines += [f"mkdir -p {q(r + '/dev')} {q(r + '/proc')}",
               f"{mount} -t tmpfs -o mode=0755,size=64k,nosuid,noexec sandbox-dev {q(r + '/dev')}"]
@@ -616,94 +711,27 @@ def bubblewrap_argv(argv: list[str], *, cwd: str, readable: list[str], hidden: l
                     limits: Limits, bwrap: str = "bwrap") -> list[str]:
     """bwrap with the same whitelist as root-sandbox, then prlimit -> argv."""
     out = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
-    bound: list[str] = []
-    for src in [*SYSTEM_DIRS, *_minimal(readable)]:
-        if os.path.islink(src) and os.path.realpath(src) != src:
-            out += ["--symlink", os.readlink(src), src]
-            src = os.path.realpath(src)
-        if os.path.exists(src) and not any(_under(src, b) for b in bound):
-            out += ["--ro-bind", src, src]
-            bound.append(src)
-    for h in _minimal(hidden):
-        if any(_under(h, b) for b in bound) and os.path.isdir(h):
-            out += ["--tmpfs", h]
+    for view in policy.visibility(readable, hidden):
+        if view.kind == "symlink":
+            out += ["--symlink", view.target, view.path]
+        elif view.kind == "ro":
+            out += ["--ro-bind", view.path, view.path]
+        else:
+            out += ["--tmpfs", view.path]
     out += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", cwd, cwd,
             "--chdir", cwd, "--", _tool("prlimit") or "prlimit", *limits.prlimit_args(), "--",
             *argv]
     return out
 
 
-# The unprivileged supervisor: a child subreaper, so that orphans (double fork + setsid) are
-# re-parented to it instead of init, and killed with everything else when the child ends.
-_SUPERVISOR = r"""
-import ctypes, os, signal, sys
-libc = ctypes.CDLL(None, use_errno=True)
-libc.prctl(36, 1, 0, 0, 0)                     # PR_SET_CHILD_SUBREAPER
-libc.prctl(1, signal.SIGTERM, 0, 0, 0)         # PR_SET_PDEATHSIG: die with the grader
-parent, fds, argv = int(sys.argv[1]), [int(x) for x in sys.argv[2].split(",") if x], sys.argv[3:]
-if os.getppid() != parent:
-    sys.exit(137)
-class Stop(Exception):
-    pass
-def stop(*_):
-    raise Stop
-signal.signal(signal.SIGTERM, stop)
-pid = os.fork()
-if pid == 0:
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    os.execvp(argv[0], argv)
-for fd in fds:
-    os.close(fd)                               # so the grader sees EOF when the child ends
-status = None
-try:
-    while status is None:
-        try:
-            p, st = os.waitpid(-1, 0)
-        except ChildProcessError:
-            break
-        if p == pid:
-            status = st
-except Stop:
-    pass
-signal.signal(signal.SIGTERM, signal.SIG_IGN)
-def descendants():
-    me, out = os.getpid(), []
-    for e in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{e}/stat") as f:
-                if int(f.read().rsplit(")", 1)[1].split()[1]) == me:
-                    out.append(int(e))
-        except (OSError, ValueError, IndexError):
-            pass
-    return out
-while True:                                     # kill and reap until no child is left
-    kids = descendants()
-    for k in kids:
-        try:
-            os.kill(k, signal.SIGKILL)
-        except OSError:
-            pass
-    try:
-        p, st = os.waitpid(-1, 0 if kids else os.WNOHANG)
-        if p == pid and status is None:
-            status = st
-        if p == 0 and not kids:
-            break
-    except ChildProcessError:
-        break
-if status is None or os.WIFSIGNALED(status):  # die the same way, so the grader sees it
-    sig = os.WTERMSIG(status) if status is not None else signal.SIGKILL
-    if sig not in (signal.SIGKILL, signal.SIGSTOP):
-        signal.signal(sig, signal.SIG_DFL)
-    os.kill(os.getpid(), sig)
-sys.exit(os.WEXITSTATUS(status))
-"""
+SUPERVISOR_PATH = Path(__file__).with_name("supervisor.py")
 
 
 def unprivileged_argv(argv: list[str], *, pass_fds, limits: Limits) -> list[str]:
     """prlimit -> supervisor (subreaper) -> argv, all as the current user."""
     return [_tool("prlimit") or "prlimit", *limits.prlimit_args(), "--", sys.executable, "-I",
-            "-S", "-c", _SUPERVISOR, str(os.getpid()), ",".join(str(f) for f in pass_fds), *argv]
+            "-S", str(SUPERVISOR_PATH), str(os.getpid()), ",".join(str(f) for f in pass_fds),
+            *argv]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -732,76 +760,48 @@ def _children(pid: int) -> list[int]:
 class Sandboxed:
     """A running sandboxed child; ``kill_all`` ends it and everything it started."""
 
-    def __init__(self, popen: subprocess.Popen, mode: str, *, uid: int | None = None,
-                 gid: int | None = None, slot: int | None = None, slot_fd: int | None = None,
-                 protected: list[str] | None = None, holder: str = "",
-                 newroot: str | None = None):
+    def __init__(self, popen: subprocess.Popen, mode: str, *, launch: Launch | None = None,
+                 impl: Mode | None = None):
         self.popen = popen
         self.pid = popen.pid
         self.mode = mode
-        self.uid, self.gid = uid, gid
-        self.slot = slot  # which sandbox user (root modes): STATE_DIR/slot<N>.lock is held
-        self._slot_fd = slot_fd
-        self._protected = protected or []
-        self._holder = holder
-        self._newroot = newroot
+        self.impl = impl or MODE_CLASSES[mode]()
+        self.launch = launch or Launch(cwd="", readable=[], hidden=[], limits=Limits())
+        self.uid, self.gid = self.launch.uid, self.launch.gid
+        self.slot = self.launch.slot  # which sandbox user (root modes): its flock is held
         self._killed = False
+        self._lock = threading.Lock()
 
     def wait(self, timeout: float | None = None) -> int:
-        """Wait for the child; its return code, negative if killed by that signal.
+        """Wait for the child; its return code, negative if killed by that signal."""
+        return self.impl.returncode(self.popen.wait(timeout))
 
-        In root-sandbox mode the namespace's init shell reports a signal as 128 + signal:
-        translated here (so ``popen.returncode`` itself may read 152 where this says -24).
-        """
-        rc = self.popen.wait(timeout)
-        if self.mode == "root-sandbox" and rc > 128:
-            return -(rc - 128)
-        return rc
+    @property
+    def returncode(self) -> int | None:
+        rc = self.popen.returncode
+        return None if rc is None else self.impl.returncode(rc)
+
+    def poll(self) -> int | None:
+        self.popen.poll()
+        return self.returncode
 
     def kill_all(self) -> None:
         """Kill the child's whole tree and wait until none of it is alive. Idempotent."""
+        with self._lock:  # the grading thread and a batch watchdog may both call it
+            self._kill_all()
+
+    def _kill_all(self) -> None:
         if self._killed:
             return
         try:
-            self._kill_tree()
+            self.impl.kill_tree(self)
+            self.popen.wait(10)
+            if self.uid is not None:
+                _kill_uid(self.uid, self.gid)
+                self.impl.clean_up_after(self)
         finally:
             self._killed = True
-            if self._protected:
-                _unprotect(self._protected, self._holder)
-            if self._slot_fd is not None:
-                os.close(self._slot_fd)  # releases the flock: the sandbox user is free again
-            if self._newroot:
-                try:
-                    os.rmdir(self._newroot)
-                except OSError:
-                    pass
-
-    def _kill_tree(self) -> None:
-        popen = self.popen
-        if self.mode == "root-sandbox" and popen.poll() is None:
-            # Freeze unshare first: it cannot fork a child we would miss, nor reap the one we
-            # kill (unshare reports a SIGKILLed child as "exit 1" with a message). Then kill
-            # PID 1 of the namespace, so the kernel kills all the rest, and unshare itself.
-            _signal(popen.pid, signal.SIGSTOP)
-            deadline = time.monotonic() + 2
-            while _proc_state(popen.pid) not in ("T", "Z", "X", "") and \
-                    time.monotonic() < deadline:
-                time.sleep(0.001)
-            for kid in _children(popen.pid):
-                _signal(kid, signal.SIGKILL)
-        elif self.mode == "unprivileged":
-            _signal(popen.pid, signal.SIGTERM)  # the supervisor kills all it has reaped
-            try:
-                popen.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
-        elif popen.poll() is None:
-            _signal(-popen.pid, signal.SIGKILL)  # its session's process group
-        if popen.poll() is None:
-            _signal(popen.pid, signal.SIGKILL)
-        popen.wait(10)
-        if self.uid is not None:
-            _kill_uid(self.uid, self.gid)
+            self.impl.release(self.launch)
 
 
 def _signal(pid: int, sig: int) -> None:
@@ -812,6 +812,234 @@ def _signal(pid: int, sig: int) -> None:
             raise
 
 
+# ----------------------------------------------------------------------------------------------
+# The modes: one class each, one interface
+
+
+@dataclasses.dataclass
+class Launch:
+    """Everything one start of one child needs; filled in by ``spawn`` and ``Mode.prepare``."""
+
+    cwd: str
+    readable: list
+    hidden: list
+    limits: Limits
+    pass_fds: tuple = ()
+    uid: int | None = None
+    gid: int | None = None
+    slot: int | None = None
+    slot_fd: int | None = None
+    protected: list = dataclasses.field(default_factory=list)
+    holder: str = ""
+    newroot: str | None = None
+
+
+class Mode:
+    """How a child is started (``command``), limited (``Limits`` via prlimit) and killed.
+
+    ``prepare`` takes what the mode holds while a child runs (a sandbox user, chmods);
+    ``release`` gives it back; ``kill_tree`` kills everything the child started.
+    """
+
+    name = ""
+    needs_root = False
+    confinement = False  # start the child through confine.py (seccomp, Landlock, OOM score)
+
+    def prepare(self, launch: Launch) -> None:
+        if self.needs_root:
+            if os.geteuid() != 0:
+                raise PermissionError(f"sandbox mode {self.name} needs root")
+            launch.slot, launch.slot_fd, launch.uid, launch.gid = _acquire_slot()
+
+    def command(self, argv: list[str], launch: Launch) -> list[str]:
+        raise NotImplementedError
+
+    def confine_spec(self, launch: Launch) -> dict | None:
+        return None
+
+    def returncode(self, rc: int) -> int:
+        return rc
+
+    def kill_tree(self, box: Sandboxed) -> None:
+        # Its session's process group, even after the leader exited: what it started lives on.
+        _signal(-box.popen.pid, signal.SIGKILL)
+        if box.popen.poll() is None:
+            _signal(box.popen.pid, signal.SIGKILL)
+
+    def clean_up_after(self, box: Sandboxed) -> None:
+        pass
+
+    def release(self, launch: Launch) -> None:
+        if launch.protected:
+            _unprotect(launch.protected, launch.holder)
+            launch.protected = []
+        if launch.slot_fd is not None:
+            os.close(launch.slot_fd)  # releases the flock: the sandbox user is free again
+            launch.slot_fd = None
+        if launch.newroot:
+            with contextlib.suppress(OSError):
+                os.rmdir(launch.newroot)
+            launch.newroot = None
+
+
+class NoneMode(Mode):
+    """A plain subprocess in its own session (tests, debugging): no isolation at all."""
+
+    name = "none"
+
+    def command(self, argv, launch):
+        return argv
+
+    def kill_tree(self, box):
+        super().kill_tree(box)
+        box.popen.wait(10)
+        deadline = time.monotonic() + 5  # SIGKILL takes a moment to finish every member
+        while group_processes(box.popen.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+class RootSandbox(Mode):
+    name = "root-sandbox"
+    needs_root = True
+
+    def prepare(self, launch):
+        super().prepare(launch)
+        launch.newroot = tempfile.mkdtemp(prefix="rnn-sandbox-root-")
+
+    def command(self, argv, launch):
+        return root_sandbox_argv(argv, uid=launch.uid, gid=launch.gid, newroot=launch.newroot,
+                                 cwd=launch.cwd, readable=launch.readable, hidden=launch.hidden,
+                                 limits=launch.limits, pass_fds=launch.pass_fds)
+
+    def returncode(self, rc):
+        # The namespace's init shell reports a signal as 128 + signal.
+        return -(rc - 128) if rc > 128 else rc
+
+    def kill_tree(self, box):
+        popen = box.popen
+        if popen.poll() is None:
+            # Freeze unshare first: it cannot fork a child we would miss, nor reap the one we
+            # kill (unshare reports a SIGKILLed child as "exit 1" with a message). Then kill
+            # PID 1 of the namespace, so the kernel kills all the rest, and unshare itself.
+            _signal(popen.pid, signal.SIGSTOP)
+            deadline = time.monotonic() + 2
+            while _proc_state(popen.pid) not in ("T", "Z", "X", "") and \
+                    time.monotonic() < deadline:
+                time.sleep(0.001)
+            for kid in _children(popen.pid):
+                _signal(kid, signal.SIGKILL)
+        if popen.poll() is None:
+            _signal(popen.pid, signal.SIGKILL)
+
+
+class RootUserOnly(Mode):
+    name = "root-user-only"
+    needs_root = True
+
+    def prepare(self, launch):
+        super().prepare(launch)
+        # Hidden paths that hold cwd cannot be closed without locking the child out of cwd.
+        launch.protected = [h for h in _minimal(launch.hidden) if not _under(launch.cwd, h)]
+        _protect(launch.protected, launch.holder)
+
+    def check_reachable(self, argv, launch):
+        for path in (shutil.which(argv[0]) or argv[0], os.path.dirname(launch.cwd)):
+            if not _others_may_reach(path):
+                raise RuntimeError(
+                    f"{path} is not reachable by the sandbox user (a directory on its way "
+                    f"is closed to others, e.g. /root or the project dir): in mode "
+                    f"{self.name}, run the child with a Python installed outside them "
+                    f"(e.g. /usr/bin/python3 with numpy from pip) and a cwd under /tmp")
+
+    def command(self, argv, launch):
+        self.check_reachable(argv, launch)
+        return root_user_only_argv(argv, uid=launch.uid, gid=launch.gid, limits=launch.limits)
+
+    def clean_up_after(self, box):
+        remove_owned_files(box.uid, SHARED_WRITABLE)
+
+
+class RootConfined(RootUserOnly):
+    """root-user-only plus confine.py: seccomp, Landlock where offered, OOM score 1000."""
+
+    name = "root-confined"
+    confinement = True
+
+    def confine_spec(self, launch):
+        spec = {"oom_score_adj": 1000, "seccomp": True,
+                "require": ["seccomp", "oom_score_adj"]}
+        if landlock_abi() >= 1:
+            views = policy.visibility(launch.readable, launch.hidden)
+            spec["landlock"] = {"read": policy.readonly_paths(views), "write": [launch.cwd],
+                                "devices": [f"/dev/{n}" for n in DEV_NODES]}
+            spec["require"].append("landlock")
+        return spec
+
+
+class Bubblewrap(Mode):
+    name = "bubblewrap"
+
+    def command(self, argv, launch):
+        return bubblewrap_argv(argv, cwd=launch.cwd, readable=launch.readable,
+                               hidden=launch.hidden, limits=launch.limits,
+                               bwrap=shutil.which("bwrap") or "bwrap")
+
+
+class Unprivileged(Mode):
+    name = "unprivileged"
+
+    def command(self, argv, launch):
+        return unprivileged_argv(argv, pass_fds=launch.pass_fds, limits=launch.limits)
+
+    def kill_tree(self, box):
+        _signal(box.popen.pid, signal.SIGTERM)  # the supervisor kills all it has reaped
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            box.popen.wait(5)
+        super().kill_tree(box)
+
+
+MODE_CLASSES = {cls.name: cls for cls in (RootSandbox, RootConfined, RootUserOnly, Bubblewrap,
+                                          Unprivileged, NoneMode)}
+
+
+def remove_owned_files(uid: int, roots=SHARED_WRITABLE, max_entries: int = 200_000) -> int:
+    """Remove what ``uid`` owns under ``roots`` (a stash in /tmp must not survive the child).
+
+    Symlinks are never followed; returns how many entries were removed.
+    """
+    removed, seen = 0, 0
+    for root in roots:
+        stack = [root]
+        while stack and seen < max_entries:
+            d = stack.pop()
+            try:
+                entries = list(os.scandir(d))
+            except OSError:
+                continue
+            for entry in entries:
+                seen += 1
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if st.st_uid == uid:
+                    with contextlib.suppress(OSError):
+                        if entry.is_dir(follow_symlinks=False):
+                            shutil.rmtree(entry.path)
+                        else:
+                            os.unlink(entry.path)
+                        removed += 1
+                elif entry.is_dir(follow_symlinks=False) and st.st_mode & 0o002:
+                    stack.append(entry.path)  # another world-writable folder inside
+    return removed
+
+
+def _chown_tree(top: str, uid: int, gid: int) -> None:
+    for dirpath, dirnames, filenames in os.walk(top):
+        for name in [dirpath, *(os.path.join(dirpath, n) for n in dirnames + filenames)]:
+            os.lchown(name, uid, gid)
+
+
 def spawn(argv: list[str], *, pass_fds=(), cwd: str, env: dict | None = None,
           limits: Limits | None = None, readable_paths=(), hidden_paths=(), stdin=None,
           stdout=None, stderr=None, mode: str | None = None) -> Sandboxed:
@@ -819,69 +1047,42 @@ def spawn(argv: list[str], *, pass_fds=(), cwd: str, env: dict | None = None,
 
     pass_fds: fds the child inherits (same numbers), e.g. the protocol pipes; all others are
         closed. cwd: an existing directory holding the child script and the notebook; chowned
-        to the sandbox user when root. env: the child's environment (default ``default_env``).
+        to the sandbox user when root; its subfolders .home and .tmp are made for HOME and
+        TMPDIR. env: the child's environment (default ``default_env``).
     readable_paths: extra paths the child may read, beside the system dirs and the Python
-        installation. hidden_paths: extra paths it must not see (the results dir, ...), beside
-        ``default_hidden_paths()``. mode: force a mode (tests), default ``mode()``.
+        installation. hidden_paths: extra paths (folders or files) it must not see (the results
+        dir, other submissions, ...), beside ``default_hidden_paths()``. mode: force a mode
+        (tests), default ``mode()``.
     """
     which = mode or globals()["mode"]()
     if which not in MODES:
         raise ValueError(f"unknown sandbox mode {which!r}")
-    limits = limits or Limits()
+    impl = MODE_CLASSES[which]()
     cwd = os.path.realpath(cwd)
     argv = [str(a) for a in argv]
-    readable = [*default_readable_paths(argv[0]), *map(str, readable_paths)]
-    hidden = [*default_hidden_paths(), *(os.path.realpath(h) for h in hidden_paths)]
-    uid = gid = slot = slot_fd = newroot = None
-    protected: list[str] = []
-    holder = f"{os.getpid()}:{time.monotonic_ns()}"
-    if which in ("root-sandbox", "root-user-only"):
-        if os.geteuid() != 0:
-            raise PermissionError(f"sandbox mode {which} needs root")
-        slot, slot_fd, uid, gid = _acquire_slot()
+    launch = Launch(cwd=cwd, readable=[*default_readable_paths(argv[0]), *map(str, readable_paths)],
+                    hidden=[*default_hidden_paths(), *(os.path.realpath(h) for h in hidden_paths)],
+                    limits=limits or container_limits(), pass_fds=tuple(pass_fds),
+                    holder=f"{os.getpid()}:{time.monotonic_ns()}")
+    for sub in (PRIVATE_HOME, PRIVATE_TMP):
+        os.makedirs(os.path.join(cwd, sub), mode=0o700, exist_ok=True)
+    env = env if env is not None else default_env(cwd)
     try:
-        if uid is not None:
-            for dirpath, dirnames, filenames in os.walk(cwd):
-                for name in [dirpath, *(os.path.join(dirpath, n) for n in dirnames + filenames)]:
-                    os.lchown(name, uid, gid)
+        impl.prepare(launch)
+        spec = impl.confine_spec(launch)
+        if spec is not None:
+            shutil.copy(CONFINE_PATH, os.path.join(cwd, "_confine.py"))
+            exe = shutil.which(argv[0]) or argv[0]
+            argv = [exe, "-I", os.path.join(cwd, "_confine.py"), json.dumps(spec), "--", exe,
+                    *argv[1:]]
+        if launch.uid is not None:
+            _chown_tree(cwd, launch.uid, launch.gid)
             os.chmod(cwd, 0o700)
-        if which == "root-sandbox":
-            newroot = tempfile.mkdtemp(prefix="rnn-sandbox-root-")
-            full = root_sandbox_argv(argv, uid=uid, gid=gid, newroot=newroot, cwd=cwd,
-                                     readable=readable, hidden=hidden, limits=limits,
-                                     pass_fds=pass_fds)
-            env = env if env is not None else default_env(cwd)
-        elif which == "root-user-only":
-            # Hidden dirs that hold cwd cannot be closed without locking the child out of cwd.
-            protected = [h for h in _minimal(hidden) if not _under(cwd, h)]
-            _protect(protected, holder)
-            for path in (shutil.which(argv[0]) or argv[0], os.path.dirname(cwd)):
-                if not _others_may_reach(path):
-                    raise RuntimeError(
-                        f"{path} is not reachable by the sandbox user (a directory on its way "
-                        f"is closed to others, e.g. /root or the project dir): in mode "
-                        f"root-user-only, run the child with a Python installed outside them "
-                        f"(e.g. /usr/bin/python3 with numpy from pip) and a cwd under /tmp")
-            full = root_user_only_argv(argv, uid=uid, gid=gid, limits=limits)
-            env = env if env is not None else default_env(cwd, tmpdir=cwd)
-        elif which == "bubblewrap":
-            full = bubblewrap_argv(argv, cwd=cwd, readable=readable, hidden=hidden,
-                                   limits=limits, bwrap=shutil.which("bwrap") or "bwrap")
-            env = env if env is not None else default_env(cwd)
-        else:
-            full = unprivileged_argv(argv, pass_fds=pass_fds, limits=limits)
-            env = env if env is not None else default_env(cwd, tmpdir=cwd)
-        popen = subprocess.Popen(full, pass_fds=tuple(pass_fds), close_fds=True, cwd=cwd,
+        full = impl.command(argv, launch)
+        popen = subprocess.Popen(full, pass_fds=launch.pass_fds, close_fds=True, cwd=cwd,
                                  env=env, stdin=stdin, stdout=stdout, stderr=stderr,
                                  start_new_session=True)
     except BaseException:
-        if protected:
-            _unprotect(protected, holder)
-        if slot_fd is not None:
-            os.close(slot_fd)
-        if newroot:
-            os.rmdir(newroot)
+        impl.release(launch)
         raise
-    return Sandboxed(popen, which, uid=uid, gid=gid, slot=slot, slot_fd=slot_fd,
-                     protected=protected,
-                     holder=holder, newroot=newroot)
+    return Sandboxed(popen, which, launch=launch, impl=impl)
