@@ -32,7 +32,6 @@ call, 300 s for the whole submission. Set them, lowest to highest precedence, in
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import csv
 import dataclasses
 import importlib
@@ -40,17 +39,22 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 import zipfile
 import zlib
 from pathlib import Path
 
-from autograder import notebooks, submissions, tracebacks, written
+from autograder import batch, notebooks, submissions, tracebacks, written
+from autograder.bounds import bound_results
+from autograder.isolation import sandbox as isolation_sandbox
+from autograder.isolation.outcomes import CaseOutcome, CaseResult, CellOutcome
 from autograder.isolation.runner import (
     GraderError,
     StudentError,
     StudentFailure,
     StudentProcess,
+    StudentTimeout,
     cells_from_notebook,
 )
 
@@ -58,10 +62,16 @@ log = logging.getLogger("autograder.grade")
 
 MAX_SUBMISSION_BYTES = 50 * 1024 * 1024
 STDOUT_CAP = 10_000  # characters of the notebook's own output shown in results.json
+MAX_PROBLEMS_LISTED = 50  # cells with problems listed in the output (the rest are counted)
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 INTERNAL_ERROR = ("internal grader error: the grader itself failed on this test, which is not your "
                   "fault; please tell the course staff")
+
+
+# The batch watchdog's view: out_dir -> the StudentProcess grading into it; out_dirs it ended.
+_ACTIVE: dict = {}
+_CANCELLED: set = set()
 
 
 class SubmissionError(ValueError):
@@ -82,6 +92,10 @@ class GradeConfig:
     sandbox: bool | None = None
     # The notebook this assignment grades ("rnn_dinosaurs", ...); None: either (a TA's batch).
     notebook: str | None = None
+    # Files and folders the child must not read beside the results (other submissions of a
+    # batch, Gradescope's submission_metadata.json): closed while it runs where no mount hides
+    # them.
+    hidden_paths: tuple = ()
 
     def __post_init__(self):
         for name in ("timeout_cell", "timeout_call", "timeout_total"):
@@ -278,29 +292,33 @@ def _why_undefined(name, nb, student):
         if cell.get("cell_type") == "code" and \
                 notebooks.defined_function(notebooks.cell_source(cell)) == name:
             report = reports.get(index)
-            if report is not None and report.status not in ("ok", "not run"):
+            if report is not None and report.outcome not in (CellOutcome.OK,
+                                                             CellOutcome.NOT_RUN):
                 return (f"{name} is not defined because its cell did not run to the end: "
                         f"{tracebacks.describe_cell_report(report, nb)}")
     return f"{name} is not defined: no cell of the notebook that ran defines it"
 
 
-def run_case(case, student, nb, check_failed):
-    """(passed, message) of one case, run against the student's process."""
+def run_case(case, student, nb, check_failed) -> CaseResult:
+    """The outcome of one case, run against the student's process (unpacks as passed, reason)."""
     try:
         case.run(student.function(case.function))
-        return True, ""
+        return CaseResult(CaseOutcome.PASSED)
     except check_failed as exc:
-        return False, str(exc)
+        return CaseResult(CaseOutcome.FAILED, str(exc))
     except StudentError as exc:
         if exc.exc_type == "NameError" and case.function not in student.defined:
-            return False, _why_undefined(case.function, nb, student) or str(exc)
-        return False, tracebacks.explain(case.function, exc.exc_type, exc.error_message,
-                                         exc.where, nb)
+            return CaseResult(CaseOutcome.UNDEFINED,
+                              _why_undefined(case.function, nb, student) or str(exc))
+        return CaseResult(CaseOutcome.RAISED, tracebacks.explain(
+            case.function, exc.exc_type, exc.error_message, exc.where, nb))
+    except StudentTimeout as exc:
+        return CaseResult(CaseOutcome.TIMEOUT, str(exc))
     except StudentFailure as exc:
-        return False, str(exc)
+        return CaseResult(CaseOutcome.CRASH, str(exc))
     except Exception:  # noqa: BLE001 - a bug in a check must cost one case, never the batch
         log.exception("internal grader error in case %s.%s", case.function, case.name)
-        return False, INTERNAL_ERROR
+        return CaseResult(CaseOutcome.INTERNAL_ERROR, INTERNAL_ERROR)
 
 
 def _load_cases(key):
@@ -345,11 +363,14 @@ def _summary_output(key, tests, outcomes, student, config, written_text="", nb=N
         lines += [f"  {c.function}: {_case_line(c, p, m)}" for c, p, m in public]
     if any(c.hidden for c, _, _ in outcomes) and config.hidden_visibility != "visible":
         lines.append("Hidden tests: their results appear when grades are published.")
-    problems = [r for r in student.cell_reports()
-                if r.status not in ("ok", "not run", "skipped (tagged skip-grading)")]
+    problems = [r for r in student.cell_reports() if r.problem]
     if problems:
         lines += ["", "Problems while running your notebook:"]
-        lines += [f"  {tracebacks.describe_cell_report(r, nb or {})}" for r in problems]
+        lines += [f"  {tracebacks.describe_cell_report(r, nb or {})[:500]}"
+                  for r in problems[:MAX_PROBLEMS_LISTED]]
+        if len(problems) > MAX_PROBLEMS_LISTED:
+            lines.append(f"  ... and {len(problems) - MAX_PROBLEMS_LISTED} more cells with "
+                         "problems (not listed)")
     if student.budget_exhausted:
         lines.append(f"  The submission used up its total time budget of "
                      f"{config.timeout_total:g} s.")
@@ -402,12 +423,17 @@ def _grade_notebook(nb, key, name, config, out_dir):
     student = StudentProcess(cells_from_notebook(nb), oracle=oracle,
                              timeout_cell=config.timeout_cell, timeout_call=config.timeout_call,
                              timeout_total=config.timeout_total, data_dir=config.data_dir,
-                             hidden_paths=[out_dir], sandbox=config.sandbox)
-    with student:
-        student.run_notebook()
-        for case in cases:
-            passed, message = run_case(case, student, nb, check_failed)
-            outcomes.append((case, passed, message))
+                             hidden_paths=[out_dir, *config.hidden_paths],
+                             sandbox=config.sandbox)
+    _ACTIVE[str(out_dir)] = student
+    try:
+        with student:
+            student.run_notebook()
+            for case in cases:
+                passed, message = run_case(case, student, nb, check_failed)
+                outcomes.append((case, passed, message))
+    finally:
+        _ACTIVE.pop(str(out_dir), None)
     # Here the child's whole process tree is gone (StudentProcess.close).
     tests = _entries(key, outcomes, config)
     return {
@@ -422,7 +448,10 @@ def _grade_notebook(nb, key, name, config, out_dir):
     }
 
 
-def _write_results(results, out_dir: Path):
+def _write_results(results, out_dir: Path, force=False):
+    if str(out_dir) in _CANCELLED and not force:
+        return  # the batch watchdog ended this submission and wrote its results
+    bound_results(results)  # never larger than bounds.MAX_RESULTS_BYTES
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / ".results.json.tmp"
     tmp.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n", encoding="utf-8")
@@ -595,9 +624,23 @@ def main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     results = [None] * len(subs)
+    config = dataclasses.replace(config, hidden_paths=(*config.hidden_paths,
+                                                       *_batch_hidden_paths(subs, out)))
+    print(isolation_line(config), file=sys.stderr, flush=True)
 
-    def one(i):
-        sub = subs[i]
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(subs), unit="submission", disable=args.no_progress or None,
+               file=sys.stderr)
+    lock = threading.Lock()
+
+    def finish(i, result):
+        with lock:
+            results[i] = result
+            bar.update(1)
+
+    def one(task):
+        i, sub = task
         try:
             if sub.path is None:
                 result = _error_results(sub.error, sub.label)
@@ -609,16 +652,35 @@ def main(argv=None) -> int:
             log.exception("could not grade %s", sub.label)
             return _error_results(INTERNAL_ERROR, sub.label)
 
-    from tqdm import tqdm
+    def stop(i):
+        _CANCELLED.add(str(out / subs[i].out_name))  # a late finisher must not overwrite
+        student = _ACTIVE.get(str(out / subs[i].out_name))
+        if student is not None:
+            student.kill_from_outside()
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {pool.submit(one, i): i for i in range(len(subs))}
-        bar = tqdm(total=len(subs), unit="submission", disable=args.no_progress or None,
-                   file=sys.stderr)
-        for future in concurrent.futures.as_completed(futures):
-            results[futures[future]] = future.result()
-            bar.update(1)
+    def stopped(i, why):
+        log.error("%s: %s", subs[i].label, why)
+        result = _error_results(f"{INTERNAL_ERROR} ({why})", subs[i].label)
+        result["execution_time"] = round(watchdog, 2)
+        try:
+            _write_results(result, out / subs[i].out_name, force=True)
+        except OSError:
+            log.exception("could not write the results of %s", subs[i].label)
+        finish(i, result)
+
+    # The watchdog: a submission's whole grading (notebook runs, restarts, every call, the
+    # reference's answers) far past its total budget means the grader itself is stuck.
+    watchdog = 2 * config.timeout_total + 60
+    try:
+        batch.run(list(enumerate(subs)), jobs=args.jobs, limit=watchdog, grade_one=one,
+                  on_done=lambda i, r: finish(i, r or _error_results(INTERNAL_ERROR,
+                                                                     subs[i].label)),
+                  on_stopped=stopped, stop=stop)
+    finally:
         bar.close()
+        for i, sub in enumerate(subs):  # grades.csv is written whatever happened
+            if results[i] is None:
+                results[i] = _error_results(INTERNAL_ERROR, sub.label)
     rows = [_row(s, r) for s, r in zip(subs, results, strict=True)]
     write_grades_csv(out / "grades.csv", rows)
     _write_pages(out, rows, results, [_notebook_or_none(s) for s in subs])
@@ -651,6 +713,26 @@ def _notebook_or_none(sub):
         return load_submission(sub.path)
     except SubmissionError:
         return None
+
+
+def isolation_line(config) -> str:
+    """The one line ``grade`` and ``run_autograder`` print on stderr: the mode, what it protects."""
+    which = "none" if config.sandbox is False else isolation_sandbox.mode()
+    return f"autograder isolation: {isolation_sandbox.describe_mode(which)}"
+
+
+def _batch_hidden_paths(subs, out):
+    """What a batch's child must not read: every submission, metadata files beside them, out."""
+    hidden = {str(out)}
+    for sub in subs:
+        if sub.path is None:
+            continue
+        hidden.add(str(sub.path))
+        for folder in (sub.path.parent, sub.path.parent.parent):
+            for name in ("submission_metadata.yml", "submission_metadata.json"):
+                if (folder / name).is_file():
+                    hidden.add(str(folder / name))
+    return tuple(sorted(hidden))
 
 
 def find_submission(directory: Path) -> Path:
@@ -697,6 +779,11 @@ def gradescope_main() -> int:
     except ValueError as exc:
         log.error("bad autograder configuration, using defaults: %s", exc)
         config = GradeConfig()
+    # Closed to the child while it runs (where no mount hides them): everything of Gradescope's,
+    # the earlier submissions' results in submission_metadata.json first.
+    config = dataclasses.replace(config, hidden_paths=(
+        *config.hidden_paths, str(root / "submission_metadata.json"), str(root)))
+    print(isolation_line(config), file=sys.stderr, flush=True)
     started = time.monotonic()
     try:
         submission = find_submission(root / "submission")
