@@ -46,6 +46,8 @@ SCHEMA = json.loads((ROOT / "autograder" / "results_schema.json").read_text())
 LIMITS = {"timeout_cell": 5.0, "timeout_call": 3.0, "timeout_total": 60.0}
 RESULTS_MAX_BYTES = 200_000
 SECRET_MIN_LEN = 30  # shorter lines ("return H, Y_hat") say nothing a student could use
+METADATA_SECRET = "UNPUBLISHED-RESULT-7f3a9c"
+SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -65,6 +67,7 @@ class Entry:
     container: str | None = None
     position: str = "start"
     proof: str | None = None
+    repeat: int = 1  # the attack cells, this many times (many_raising_cells)
     attack_cells: list = field(default_factory=list)
     replace: dict = field(default_factory=dict)
     honest: dict = field(default_factory=dict)
@@ -90,13 +93,14 @@ def load_hostile():
                                     if a.strip()),
                       note=header.get("note"), ran=header.get("ran"),
                       container=header.get("container"), position=header.get("position", "start"),
-                      proof=header.get("proof"))
+                      proof=header.get("proof"), repeat=int(header.get("repeat", 1)))
         for words, lines in sections:
             text = "".join(lines).strip("\n") + "\n"
             if words[0] == "attack":
                 entry.attack_cells.append(text)
             else:
                 getattr(entry, words[0])[words[1]] = text
+        entry.attack_cells *= entry.repeat
         for function in entry.replace:
             assert notebooks.defined_function(entry.replace[function]) == function, path
         for function in entry.attacks:
@@ -115,7 +119,11 @@ def test_catalog_covers_the_issue():
                 "memory_bomb", "fork_bomb", "kill_parent", "os_exit", "huge_output",
                 "lying_values", "frame_walker", "import_reference", "fake_success",
                 "monkeypatch_numpy", "detect_grading", "disk_fill", "threads_after_call",
-                "oracle_bomb", "huge_return_list", "forge_protocol"}
+                "oracle_bomb", "huge_return_list", "forge_protocol",
+                # issue 11
+                "network_loopback", "tmp_stash_across_crash", "read_submission_metadata",
+                "copy_classmates", "fill_tmp_for_the_next", "many_raising_cells",
+                "memory_exhaust", "fork_deadlock_neighbour"}
     assert expected <= set(ENTRIES)
 
 
@@ -346,6 +354,10 @@ def graded(tmp_path_factory):
         nbformat.write(solved[key], path)
         paths.append(path)
         names.append(f"solved-{key}")
+    # Gradescope's file of earlier submissions' results, world-readable beside the batch
+    (subs / "submission_metadata.json").write_text(json.dumps({"previous_submissions": [
+        {"results": {"score": 60, "note": METADATA_SECRET}}]}))
+    os.chmod(subs / "submission_metadata.json", 0o644)
     (subs / "not_json.ipynb").write_text("this is not json {")
     paths.append(subs / "not_json.ipynb")
     names.append("not_json")
@@ -526,3 +538,52 @@ def test_root_sandbox_cwd_is_a_size_limited_copy():
     assert f"-t tmpfs -o size={64 * 1024**2},nosuid,nodev sandbox-cwd /tmp/R/tmp/cwd" in script
     assert "cp -a /tmp/cwd/. /tmp/R/tmp/cwd" in script
     assert "--bind -o nosuid,nodev /tmp/cwd" not in script
+
+
+# ----------------------------------------------------------------------------------------------
+# issue 11's attacks, where the mode says it protects
+
+
+def test_network_is_closed_where_the_mode_says_so(graded):
+    output = graded.results["network_loopback"]["output"]
+    assert "NET-PROBE" in output
+    if sandbox.mode() in ("root-sandbox", "root-confined", "bubblewrap"):
+        assert "NET-PROBE closed" in output, output[:2000]
+
+
+def test_a_tmp_stash_does_not_survive_a_crash(graded):
+    output = graded.results["tmp_stash_across_crash"]["output"]
+    assert "STASH-FOUND" in output
+    if sandbox.mode() in ("root-sandbox", "root-confined", "root-user-only", "bubblewrap"):
+        assert "STASH-FOUND 0" in output, output[:2000]
+        for folder in SHARED_TMP:
+            assert not list(Path(folder).glob("rnn-hostile-stash-*")), folder
+
+
+def test_submission_metadata_and_classmates_stay_closed(graded):
+    """Read through the TA's own user (the unsandboxed proof), the classmates' notebooks give
+    the stubs their points: the batch's zero is the isolation's doing."""
+    proof = _scores(graded.proofs["copy_classmates"])
+    assert sum(s for s, _ in proof.values()) > 0, graded.proofs["copy_classmates"]["output"][:2000]
+    assert "copied=True" in graded.proofs["copy_classmates"]["output"]
+    if sandbox.mode() != "unprivileged":
+        assert "copied=False" in graded.results["copy_classmates"]["output"]
+        for name, results in graded.results.items():
+            assert METADATA_SECRET not in json.dumps(results), name
+
+
+def test_shared_tmp_is_left_as_it_was(graded):
+    output = graded.results["fill_tmp_for_the_next"]["output"]
+    assert "FILL-WROTE" in output
+    if sandbox.mode() != "unprivileged":
+        for folder in SHARED_TMP:
+            assert not list(Path(folder).glob("rnn-hostile-fill-*")), folder
+
+
+def test_twenty_thousand_raising_cells_give_a_small_results_json(graded):
+    from autograder.bounds import MAX_RESULTS_BYTES
+
+    data = graded.paths["many_raising_cells"].read_bytes()
+    assert len(data) <= MAX_RESULTS_BYTES
+    more = ENTRIES["many_raising_cells"].repeat - 50  # the first 50 are listed
+    assert f"{more} more cells with problems" in graded.results["many_raising_cells"]["output"]
