@@ -270,7 +270,12 @@ def _secrets(key, submission_text):
     source = ROOT / "assignment" / f"{key}.py"
     student = build_notebooks(source, {n: [] for n in included_names(source)}).student
     public = "\n".join(render_public_tests(key).values()) + nbformat.writes(student)
-    known = {line.strip() for line in (public + submission_text).splitlines()}
+    # The lines students have, as they read them: the cells' source text, not the JSON lines of
+    # the .ipynb (a def line the grader quotes from a student's own cell is no secret).
+    cell_text = "\n".join(c.source for c in student.cells)
+    if submission_text:
+        cell_text += "\n" + "\n".join(c.source for c in nbformat.reads(submission_text, 4).cells)
+    known = {line.strip() for line in (public + submission_text + cell_text).splitlines()}
     lines = set()
     for folder in (ROOT / "solutions", ROOT / "autograder" / "checks"):
         for path in folder.glob("*.py"):
