@@ -16,6 +16,7 @@ import pytest
 
 import solutions.rnn as ref
 from autograder import grade, tracebacks
+from autograder.isolation.outcomes import CellOutcome
 from autograder.isolation.runner import CellReport
 
 FAST = dict(timeout_cell=10, timeout_call=5, timeout_total=120, sandbox=False)
@@ -121,7 +122,7 @@ def test_labels():
     assert tracebacks.cell_label(nb, 1).startswith("the 1st code cell from the top, starting "
                                                    "`import numpy as np`")
     assert tracebacks.cell_label(nb, 0) == "cell 1 of the notebook"  # markdown: by position
-    report = CellReport(1, "import numpy as np", status="timeout")
+    report = CellReport(1, "import numpy as np", outcome=CellOutcome.TIMEOUT)
     assert tracebacks.describe_cell_report(report, nb).endswith(": timeout")
     assert [tracebacks._ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"]
