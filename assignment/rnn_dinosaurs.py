@@ -610,7 +610,7 @@ print("units most correlated with 'the name ends next':",
       ", ".join(f"unit {k} ({correlation[k]:+.2f})" for k in end_units))
 
 examples = ["tyrannosaurus", "stegosaurus", "velociraptor", "triceratops"]
-fig, axes = plt.subplots(len(examples), 1, figsize=(8, 1.3 * len(examples)))
+fig, axes = plt.subplots(len(examples), 1, figsize=(8, 1.7 * len(examples)), layout="constrained")
 for ax, name in zip(axes, examples, strict=True):
     X, _ = make_batch([encode_name(name, char_to_ix)], len(char_to_ix))
     H, _ = rnn_forward(X, np.zeros((trained_n_h, 1)), trained_parameters)

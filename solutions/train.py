@@ -59,8 +59,8 @@ def make_batch(encoded, n_x):
     """Padded one-hot inputs and targets in the contract's layout, for rnn_forward and bptt.
 
     Arguments:
-    encoded -- list of m names, each a list of character indices ending with 0 ("\\n"), as returned
-               by encode_name
+    encoded -- list of m names, each a list of character indices ending with 0 ("\\n"), as
+               encode_name returns them
     n_x -- vocabulary size (27)
 
     Returns:
@@ -68,8 +68,8 @@ def make_batch(encoded, n_x):
          and X[:, i, t] the one-hot of name i's character t-1; padding columns are zero
     Y -- targets, of shape (n_x, m, T); Y[:, i, t] is the one-hot of encoded[i][t]; padding columns
          are all zero. cross_entropy_loss skips them, but bptt does not: its yhat_t - y_t is not
-         zero there. So give names of different lengths to rnn_forward and bptt only in batches
-         of equal length (as the training loop of notebook 1 does), where there is no padding.
+         zero there. So train rnn_forward and bptt on batches of names of equal length (as the
+         training loop of notebook 1 does), where there is no padding.
     """
     x_idx, y_idx = index_batch(encoded)
     T, m = x_idx.shape
