@@ -103,8 +103,8 @@ def test_stock_otter_gives_our_scores(dist, tmp_path):
     ours = tmp_path / "ours"
     subs = [str(solved), str(buggy), str(solved_2)]
     assert grade_main([*subs, "--out", str(ours), "--jobs", "2"]) == 0
-    # Submissions are named by stem in the order given: rnn_dinosaurs, then rnn_dinosaurs-2.
-    assert scores(ours / "rnn_dinosaurs" / "results.json") == otter_scores[0]
-    assert scores(ours / "rnn_dinosaurs-2" / "results.json") == otter_scores[1]
+    # Equal stems are told apart by their folders' names (autograder.submissions).
+    assert scores(ours / "solved__rnn_dinosaurs" / "results.json") == otter_scores[0]
+    assert scores(ours / "buggy__rnn_dinosaurs" / "results.json") == otter_scores[1]
     ours_2 = json.loads((ours / NOTEBOOK_2 / "results.json").read_text())
     assert {t["name"]: (t["score"], t["max_score"]) for t in ours_2["tests"]} == otter_scores[2]
