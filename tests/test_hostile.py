@@ -4,9 +4,14 @@ Each entry of ``tests/hostile/`` (format: tests/hostile/README.md) becomes a not
 notebook of ``autograder.build``, with the entry's attack cells inserted and some graded functions
 replaced. Beside them, *control* notebooks hold the entries' honest-but-wrong versions of those
 functions (what each attacked question deserves, as measured by the grader itself), plus a
-not-JSON submission and otter's zip with a crafted ``.OTTER_LOG``. All are graded in ONE
-``grade.main([... "--jobs", "2"])`` call with short time limits, in the strongest sandbox the
-machine allows (root-sandbox in CI, which runs as root). Then, for every entry:
+not-JSON submission and otter's zip with a crafted ``.OTTER_LOG``. All are graded with short time
+limits in EVERY mode the grader can choose (``sandbox.MODES``, forced with RNN_SANDBOX_MODE; see
+RECIPES): root-sandbox in ONE ``grade.main([... "--jobs", "2"])`` call in this process;
+root-user-only in Gradescope's container, each submission through the zip's run_autograder in
+its own box (tests/helpers/gradescope_box.py: root without CAP_SYS_ADMIN, seccomp refusing
+namespaces, 768 MiB, half a CPU, a loopback listener); bubblewrap and unprivileged as a TA's own
+non-root user grading the batch in a box. The last three are marked ``slow`` (``-m 'not slow'``
+skips them locally; CI runs them). Then, for every entry and mode:
 
 - it gains nothing: each attacked question scores exactly what its honest version scores, below
   full marks, and every other question keeps full marks;
@@ -14,7 +19,13 @@ machine allows (root-sandbox in CI, which runs as root). Then, for every entry:
 - no hidden case name, no line of the checks or the solutions that students do not already have,
   appears in it; its output stays capped;
 - nothing is left running: no process of the sandbox users, no descendant of this process, no
-  file the attacks write outside their sandbox.
+  file the attacks write outside their sandbox (in the boxes: 2.5 s after grading, no process
+  but the box's own and nothing in /tmp, /var/tmp, /dev/shm);
+- what the mode promises beyond that (GUARANTEES): no connection reaching the box's listener,
+  no read of the grader's files.
+
+Where an attack still beats a mode on main, the (test, entry, mode) is a strict xfail in
+KNOWN_GAPS naming the missing protection: the fix's landing turns it into a failure to remove.
 
 Entries marked ``proof: unsandboxed`` are also graded without the sandbox, where the attack must
 succeed: proof that the assertions above can fail.
@@ -28,6 +39,9 @@ import json
 import os
 import pickle
 import re
+import shutil
+import subprocess
+import sys
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -40,11 +54,14 @@ import pytest
 from autograder import grade, notebooks
 from autograder.isolation import sandbox
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
+
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE_DIR = Path(__file__).resolve().parent / "hostile"
 SCHEMA = json.loads((ROOT / "autograder" / "results_schema.json").read_text())
 LIMITS = {"timeout_cell": 5.0, "timeout_call": 3.0, "timeout_total": 60.0}
 RESULTS_MAX_BYTES = 200_000
+CACHE = Path(os.environ.get("RNN_DINOSAURS_CACHE", Path.home() / ".cache" / "rnn-dinosaurs"))
 SECRET_MIN_LEN = 30  # shorter lines ("return H, Y_hat") say nothing a student could use
 METADATA_SECRET = "UNPUBLISHED-RESULT-7f3a9c"
 SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")
@@ -304,11 +321,78 @@ def leaked(results, hidden_names, secret_lines):
 
 
 # ----------------------------------------------------------------------------------------------
-# the batch
+# the modes: the catalog is graded once in each mode the grader can choose
+
+
+# How each mode is had here. "host": grade.main in this process (as root, namespaces needed).
+# "gradescope-box": each submission through the zip's run_autograder in its own Gradescope-like
+# box (tests/helpers/gradescope_box.py: root, Docker's capabilities, seccomp without namespaces,
+# 768 MiB, half a CPU, loopback listener), as Gradescope runs it. "ta-box": a TA's own user (not
+# root) grading the batch with ``python -m autograder grade`` from the zip, in a box without the
+# seccomp filter, so that bubblewrap can make its namespaces. The mode is forced with
+# RNN_SANDBOX_MODE in every recipe, so each run tests exactly that mode.
+RECIPES = {"root-sandbox": "host", "root-user-only": "gradescope-box", "bubblewrap": "ta-box",
+           "unprivileged": "ta-box"}
+# What each mode promises beyond what every mode must hold (no points gained, honest functions
+# keep their marks, results.json exists, is the grader's, validates and stays bounded, no hidden
+# case or reference line in it, nothing left running). From sandbox.describe_mode().
+GUARANTEES = {
+    "root-sandbox": {"no_network", "no_reads_outside", "no_writes_outside"},
+    "root-user-only": {"no_reads_outside", "no_writes_outside"},
+    "bubblewrap": {"no_network", "no_reads_outside", "no_writes_outside"},
+    "unprivileged": set(),
+}
+# (test, entry or None, mode) -> the protection that is missing on main today. Strict: when a
+# fix lands, the test passes, the xfail fails, and the entry here must go.
+KNOWN_GAPS = {
+    ("test_entry_gains_nothing_and_costs_honest_functions_nothing", "detached_overwriter",
+     "root-user-only"):
+        "root-user-only: the child's detached process runs on until grading ends, taking the "
+        "container's half CPU, so the honest sample misses its time limit",
+    ("test_entry_gains_nothing_and_costs_honest_functions_nothing", "memory_bomb",
+     "root-user-only"):
+        "root-user-only: memory limits not sized to the container: its OOM killer, not the "
+        "grader's limit, kills the hoarding cell (SIGKILL instead of 'ran out of memory')",
+    ("test_entry_leaves_nothing_behind", "detached_overwriter", "root-user-only"):
+        "root-user-only: /tmp is shared, what the child writes outside its folder stays "
+        "(/tmp/results.json, /tmp/grades.csv, /tmp/HOSTILE-ESCAPED of the sandbox user)",
+    ("test_nothing_is_left_behind", None, "unprivileged"):
+        "unprivileged: no private /tmp, the child's writes outside its folder stay",
+    ("test_entry_leaves_nothing_behind", "fork_bomb", "unprivileged"):
+        "unprivileged: fork_bomb's processes outrun the supervisor's kill loop (it kills the "
+        "children it sees while they fork) and keep spinning after grading, reparented to PID 1",
+    ("test_results_json_is_the_graders_capped_and_leaks_nothing", "read_hidden_tests",
+     "unprivileged"):
+        "unprivileged: the child reads every file the TA's user can read (the zip's checks)",
+}
+TA_USER = "rnn-ta-test"  # the TA's own account in "ta-box"
+TA_CPUS = 1.0  # its box's CPU quota
+# mode -> entries graded in a box of their own there (see _grade_as_ta_in_box).
+ALONE_IN = {"unprivileged": {"fork_bomb"}}
+
+
+def _mode_params():
+    params = []
+    for mode in sandbox.MODES:
+        marks = [] if RECIPES.get(mode) == "host" else [pytest.mark.slow]
+        params.append(pytest.param(mode, id=mode, marks=marks))
+    return params
+
+
+@pytest.fixture(autouse=True)
+def _known_gaps(request):
+    """Mark (test, entry, mode) strict-xfail where KNOWN_GAPS names a missing protection."""
+    params = getattr(request.node, "callspec", None)
+    params = params.params if params else {}
+    mode = params.get("graded")
+    key = (request.node.originalname, params.get("name"), mode)
+    if mode and key in KNOWN_GAPS:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[key]))
 
 
 @dataclass
 class Graded:
+    mode: str
     results: dict  # name -> results.json
     paths: dict  # name -> results.json path
     controls: dict  # (function, honest text) -> results.json of the control notebook
@@ -318,20 +402,30 @@ class Graded:
     seconds: float
     hashes: dict
     proofs: dict
+    # in the boxes: what was still running, and what was left in /tmp, /var/tmp and /dev/shm,
+    # 2.5 s after grading (name -> lines, or "batch" -> lines), and the loopback connections
+    leftovers: dict = field(default_factory=dict)
+    connections: list = field(default_factory=list)
+    limits: dict = field(default_factory=lambda: dict(LIMITS))  # the time limits it ran with
 
 
 def _read(path):
     return json.loads(path.read_text())
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    if not (ROOT / "assignment" / "rnn_dinosaurs.py").is_file():
-        pytest.skip("assignment/rnn_dinosaurs.py does not exist yet")
-    tmp = tmp_path_factory.mktemp("hostile")
-    subs = tmp / "submissions"
-    subs.mkdir()
-    marker = tmp / "OTTER_LOG_WAS_UNPICKLED"
+@dataclass
+class _Batch:
+    subs: Path
+    paths: list
+    names: list
+    made: dict
+    control_where: dict
+    solved: dict
+
+
+def _prepare(subs, marker):
+    """Every submission of the batch in ``subs``: entries, controls, solved, not-JSON."""
+    subs.mkdir(parents=True)
     keys = sorted({e.notebook for e in ENTRIES.values()})
     solved = {key: _solved_notebook(key) for key in keys}
     paths, names, made = [], [], {}
@@ -366,28 +460,228 @@ def graded(tmp_path_factory):
     (subs / "not_json.ipynb").write_text("this is not json {")
     paths.append(subs / "not_json.ipynb")
     names.append("not_json")
+    return _Batch(subs, paths, names, made, control_where, solved)
 
+
+def _limit_args(limits=LIMITS):
+    args = []
+    for key, value in limits.items():
+        args += [f"--{key.replace('_', '-')}", str(value)]
+    return args
+
+
+def _grade_on_host(mode, tmp, flavors_cache):
+    if os.geteuid() != 0 and mode.startswith("root"):
+        pytest.skip(f"{mode} needs root")
+    if mode == "root-sandbox" and not sandbox.namespaces_permitted():
+        pytest.skip("root-sandbox needs namespaces, which this machine refuses")
+    marker = tmp / "OTTER_LOG_WAS_UNPICKLED"
+    batch = _prepare(tmp / "submissions", marker)
     out = tmp / "results"
-    argv = [*map(str, paths), "--out", str(out), "--jobs", "2", "--no-progress"]
-    for key, value in LIMITS.items():
-        argv += [f"--{key.replace('_', '-')}", str(value)]
+    argv = [*map(str, batch.paths), "--out", str(out), "--jobs", "2", "--no-progress",
+            *_limit_args()]
+    forced = os.environ.get("RNN_SANDBOX_MODE")
+    os.environ["RNN_SANDBOX_MODE"] = mode
+    try:
+        started = time.monotonic()
+        assert grade.main(argv) == 0
+        seconds = time.monotonic() - started
+    finally:
+        if forced is None:
+            os.environ.pop("RNN_SANDBOX_MODE")
+        else:
+            os.environ["RNN_SANDBOX_MODE"] = forced
+    paths = {n: out / p.stem / "results.json" for n, p in zip(batch.names, batch.paths,
+                                                              strict=True)}
+    return batch, marker, paths, seconds, {}, [], LIMITS
+
+
+# After the command: a moment for detached attackers, then what runs and what was left behind.
+_AFTER = ('"$@"; status=$?; sleep 2.5; {{ ps -eo user=,pid=,args=; echo ---; '
+          'find /tmp /var/tmp /dev/shm -mindepth 1 -maxdepth 3 -printf "%u %p\\n"; }} '
+          '> {report} 2>&1; exit $status')
+
+
+def _box_leftovers(report, own):
+    """Lines of the report naming a process or file that is not the box's own."""
+    processes, _, files = report.read_text().partition("---\n")
+    left = [line for line in processes.splitlines()
+            if not any(word in line for word in own)]
+    return left + [line for line in files.splitlines() if line.strip()]
+
+
+_BOX_OWN = ("gradescope_box.py --init", "sh -c", "ps -eo", "sleep 2.5")
+
+
+def _box_image(tmp, flavors_cache):
+    import gradescope_box as box
+
+    reason = box.unavailable()
+    if reason:
+        pytest.skip(f"no Gradescope-like box here: {reason}")
+    from autograder.build import build, flavors_results
+
+    dist = tmp / "dist"
+    build(dist, flavors_dir=flavors_results(flavors_cache, quick=True)[0])
+    source = tmp / "zip"
+    with zipfile.ZipFile(dist / "autograder.zip") as zf:
+        zf.extractall(source)
+        for info in zf.infolist():
+            if (info.external_attr >> 16) & 0o111:
+                os.chmod(source / info.filename, (info.external_attr >> 16) & 0o777)
+    os.chmod(tmp, 0o755)
+    try:
+        image = box.image_python(CACHE, (source / "requirements.txt").read_bytes(), source)
+    except RuntimeError as exc:
+        if "setup.sh failed" in str(exc):
+            raise
+        pytest.skip(str(exc))
+    return box, source, image
+
+
+def _grade_in_gradescope_boxes(mode, tmp, flavors_cache):
+    """Each submission alone, in its own box, through run_autograder (as Gradescope does)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    box, source, image = _box_image(tmp, flavors_cache)
+    marker_in_box = f"{box.BOX_AUTOGRADER}/OTTER_LOG_WAS_UNPICKLED"
+    batch = _prepare(tmp / "submissions", marker_in_box)
+    # The time limits are wall-clock: with half a CPU, the same work takes twice as long.
+    limits = {k: v / box.BoxConfig().cpus for k, v in LIMITS.items()}
+    env = {"RNN_SANDBOX_MODE": mode, **{grade.ENV_KEYS[k]: str(v) for k, v in limits.items()}}
+
+    def one(name, path):
+        root = tmp / "boxes" / name
+        shutil.copytree(source, root / "source", symlinks=True)
+        (root / "submission").mkdir()
+        (root / "results").mkdir()
+        shutil.copy(path, root / "submission" / path.name)
+        config = box.BoxConfig(binds=[(str(image), box.BOX_PYTHON, True),
+                                      (str(root), box.BOX_AUTOGRADER, False)],
+                               tmpfs=["/opt"], env=box.box_env(AUTOGRADER_ROOT=box.BOX_AUTOGRADER,
+                                                               **env))
+        script = _AFTER.format(report=f"{box.BOX_AUTOGRADER}/after.txt")
+        result = box.run(["sh", "-c", script, "sh", f"{box.BOX_AUTOGRADER}/source/run_autograder"],
+                         config, timeout=limits["timeout_total"] * 3 + 60)
+        return name, root, result
+
+    os.makedirs(tmp / "boxes")
     started = time.monotonic()
-    assert grade.main(argv) == 0
+    # Four boxes of half a CPU each: this machine's two cores.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runs = list(pool.map(lambda np: one(*np), zip(batch.names, batch.paths, strict=True)))
     seconds = time.monotonic() - started
-    result_paths = {n: out / p.stem / "results.json" for n, p in zip(names, paths, strict=True)}
+    paths, leftovers, connections = {}, {}, []
+    for name, root, result in runs:
+        assert result.returncode == 0, (name, result.stdout[-2000:], result.stderr[-2000:])
+        paths[name] = root / "results" / "results.json"
+        leftovers[name] = _box_leftovers(root / "after.txt", _BOX_OWN)
+        connections += [{"submission": name, **c} for c in result.connections]
+    marker = tmp / "boxes" / "otter_log_pickle" / "OTTER_LOG_WAS_UNPICKLED"
+    return batch, marker, paths, seconds, leftovers, connections, limits
+
+
+def _ta_user():
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(TA_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                        TA_USER], check=True, capture_output=True)
+        entry = pwd.getpwnam(TA_USER)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _grade_as_ta_in_box(mode, tmp, flavors_cache):
+    """The batch graded by a TA's own (non-root) user with ``python -m autograder grade`` from
+    this checkout and its .venv (both bound at their own paths), in a box: the TA's machine."""
+    import gradescope_box as box
+
+    if mode == "bubblewrap" and not shutil.which("bwrap"):
+        pytest.skip("bubblewrap is not installed (.ci/run installs it)")
+    reason = box.unavailable()
+    if reason:
+        pytest.skip(f"no box for a TA's user here: {reason}")
+    uid, gid = _ta_user()
+    work = tmp / "ta"
+    marker_in_box = "/opt/ta/OTTER_LOG_WAS_UNPICKLED"
+    batch = _prepare(work / "submissions", marker_in_box)
+    for dirpath, _, filenames in os.walk(work):
+        for name in [dirpath, *(os.path.join(dirpath, f) for f in filenames)]:
+            os.chown(name, uid, gid)
+    os.chmod(tmp, 0o755)
+    # The interpreter and its installation, wherever they live (e.g. pyenv under /root).
+    python = Path(sys.executable)
+    installs = {str(ROOT), os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
+    binds = [(path, path, True) for path in sorted(installs) if path != "/"]
+    binds.append((str(work), "/opt/ta", False))
+    results = work / "results"
+    seconds, leftovers, connections = 0.0, {}, []
+    # Two jobs share TA_CPUS: the wall-clock limits grow with each job's smaller CPU share.
+    limits = {k: v * 2 / TA_CPUS for k, v in LIMITS.items()}
+    # An attack this mode cannot contain gets a box of its own, so that what it leaves running
+    # neither starves the rest of the batch nor outlives its own box (ALONE_IN).
+    alone = [p for p in batch.paths if p.stem in ALONE_IN.get(mode, ())]
+    groups = [("batch", [p for p in batch.paths if p not in alone])]
+    groups += [(p.stem, [p]) for p in alone]
+    for label, paths in groups:
+        argv = [str(python), "-m", "autograder", "grade",
+                *(f"/opt/ta/submissions/{p.name}" for p in paths), "--out", "/opt/ta/results",
+                "--jobs", "2", "--no-progress", *_limit_args(limits)]
+        # A CPU quota and a process cap: whatever escapes, this shared machine keeps a core.
+        config = box.BoxConfig(memory=3072 * box.MiB, cpus=TA_CPUS, pids=512, seccomp=False,
+                               user=(uid, gid), cwd="/opt/ta", binds=binds, root_mode="0711",
+                               tmpfs=["/opt"],
+                               env={"PATH": f"{python.parent}:{box.SYSTEM_PATH}",
+                                    "RNN_SANDBOX_MODE": mode, "HOME": "/opt/ta"})
+        report = f"after-{label}.txt"
+        script = _AFTER.format(report=f"/opt/ta/{report}")
+        started = time.monotonic()
+        result = box.run(["sh", "-c", script, "sh", *argv], config, timeout=900)
+        seconds += time.monotonic() - started
+        assert result.returncode == 0, (label, result.stdout[-3000:], result.stderr[-3000:])
+        leftovers[label] = _box_leftovers(work / report, _BOX_OWN)
+        connections += result.connections
+    paths = {n: results / p.stem / "results.json" for n, p in zip(batch.names, batch.paths,
+                                                                  strict=True)}
+    return batch, work / "OTTER_LOG_WAS_UNPICKLED", paths, seconds, leftovers, connections, \
+        limits
+
+
+_RECIPE_FUNCTIONS = {"host": _grade_on_host, "gradescope-box": _grade_in_gradescope_boxes,
+                     "ta-box": _grade_as_ta_in_box}
+
+
+@pytest.fixture(scope="module", params=_mode_params())
+def graded(request, tmp_path_factory):
+    mode = request.param
+    if not (ROOT / "assignment" / "rnn_dinosaurs.py").is_file():
+        pytest.skip("assignment/rnn_dinosaurs.py does not exist yet")
+    if mode not in RECIPES:
+        pytest.skip(f"no recipe yet for the grader's mode {mode!r} (add one to RECIPES)")
+    tmp = tmp_path_factory.mktemp(f"hostile-{mode}")
+    recipe = _RECIPE_FUNCTIONS[RECIPES[mode]]
+    flavors_cache = request.config.cache.mkdir("flavors-quick")  # conftest's dist uses it too
+    batch, marker, result_paths, seconds, leftovers, connections, limits = recipe(
+        mode, tmp, flavors_cache)
     hashes = {n: p.read_bytes() for n, p in result_paths.items() if p.exists()}
+    print(f"\nhostile catalog in {mode} ({RECIPES[mode]}): {seconds:.0f} s")
 
     proofs = {}
-    for entry in ENTRIES.values():
-        if entry.proof == "unsandboxed":
-            config = grade.GradeConfig(**LIMITS, sandbox=False)
-            proofs[entry.name] = grade.grade_submission(subs / f"{entry.name}.ipynb",
-                                                        tmp / "unsandboxed" / entry.name, config)
-    return Graded(results={n: _read(p) for n, p in result_paths.items() if p.exists()},
+    if RECIPES[mode] == "host":  # once: the attacks that must succeed without any isolation
+        for entry in ENTRIES.values():
+            if entry.proof == "unsandboxed":
+                config = grade.GradeConfig(**LIMITS, sandbox=False)
+                proofs[entry.name] = grade.grade_submission(
+                    batch.subs / f"{entry.name}.ipynb", tmp / "unsandboxed" / entry.name, config)
+    return Graded(mode=mode,
+                  results={n: _read(p) for n, p in result_paths.items() if p.exists()},
                   paths=result_paths,
-                  controls={k: _read(result_paths[v]) for k, v in control_where.items()},
-                  solved=solved, notebooks=made, marker=marker, seconds=seconds,
-                  hashes=hashes, proofs=proofs)
+                  controls={k: _read(result_paths[v]) for k, v in batch.control_where.items()},
+                  solved=batch.solved, notebooks=batch.made, marker=marker, seconds=seconds,
+                  hashes=hashes, proofs=proofs, leftovers=leftovers, connections=connections,
+                  limits=limits)
 
 
 def _scores(results):
@@ -447,52 +741,81 @@ def test_results_json_is_the_graders_capped_and_leaks_nothing(graded, name):
 
 
 def test_nothing_is_left_behind(graded):
-    time.sleep(2.5)  # longer than the detached attackers' first sleep
+    """Nothing running, nothing written outside the child's folder, results untouched."""
     assert not graded.marker.exists(), "the .OTTER_LOG pickle was unpickled"
-    with all_slots_held():
-        left = sandbox_user_processes()
-    assert left == {}, left
-    assert descendants() == []
-    assert not Path("/tmp/HOSTILE-ESCAPED").exists()
-    out = next(iter(graded.paths.values())).parents[1]
-    assert not list(out.rglob("HOSTILE-ESCAPED"))
-    for name, path in graded.paths.items():
-        assert path.read_bytes() == graded.hashes[name], f"{name}: results.json changed"
-    assert not list(Path("/tmp").glob("autograder-student-*/fill*.bin"))
+    if RECIPES[graded.mode] == "host":
+        time.sleep(2.5)  # longer than the detached attackers' first sleep
+        with all_slots_held():
+            left = sandbox_user_processes()
+        assert left == {}, left
+        assert descendants() == []
+        assert not Path("/tmp/HOSTILE-ESCAPED").exists()
+        out = next(iter(graded.paths.values())).parents[1]
+        assert not list(out.rglob("HOSTILE-ESCAPED"))
+        for name, path in graded.paths.items():
+            assert path.read_bytes() == graded.hashes[name], f"{name}: results.json changed"
+        assert not list(Path("/tmp").glob("autograder-student-*/fill*.bin"))
+    elif "batch" in graded.leftovers:
+        # 2.5 s after the batch, inside its box: what ran and what /tmp, /var/tmp, /dev/shm held
+        # (entries graded alone: test_entry_leaves_nothing_behind)
+        assert graded.leftovers["batch"] == [], "\n".join(graded.leftovers["batch"][:40])
+    # else one box per submission: test_entry_leaves_nothing_behind, entry by entry
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_entry_leaves_nothing_behind(graded, name):
+    """In Gradescope's container, 2.5 s after run_autograder: no process but the box's own,
+    nothing in /tmp, /var/tmp or /dev/shm (the child's folder is gone by then)."""
+    if name not in graded.leftovers:
+        pytest.skip(f"{graded.mode} grades it in one batch: see test_nothing_is_left_behind")
+    assert graded.leftovers[name] == [], "\n".join(graded.leftovers[name][:40])
+
+
+def test_no_connection_reaches_the_loopback_listener(graded):
+    if "no_network" not in GUARANTEES[graded.mode]:
+        pytest.skip(f"{graded.mode} does not promise to close the network")
+    if RECIPES[graded.mode] == "host":
+        pytest.skip("on the host there is no listener of ours (the boxes have one)")
+    assert graded.connections == []
 
 
 def test_the_batch_stays_within_its_limits(graded):
     # Every attack on time is cut by the limits: no submission takes longer than its budget
     # (plus restarts' startup), whatever it does.
     for name, results in graded.results.items():
-        assert results["execution_time"] < LIMITS["timeout_total"] + 15, name
-    assert graded.seconds < 240
+        assert results["execution_time"] < graded.limits["timeout_total"] + 15, name
+    if RECIPES[graded.mode] != "gradescope-box":  # there: one box per submission
+        assert graded.seconds < 240
 
 
 def test_disk_fill_is_capped_in_the_sandbox(graded):
     output = graded.results["disk_fill"]["output"]
     match = re.search(r"DISK-WROTE \{'\.': (\d+), '/tmp': (\d+), '/dev/shm': (\d+)\}", output)
+    if graded.mode != "root-sandbox":  # elsewhere no cap is promised, and the time limit may
+        return                         # cut the cell before it prints its summary
     assert match, output[:2000]
     cwd_mb, tmp_mb, shm_mb = map(int, match.groups())
-    if sandbox.mode() == "root-sandbox":
-        assert cwd_mb <= 256 and tmp_mb <= 64 and shm_mb <= 64, match.group(0)
+    assert cwd_mb <= 256 and tmp_mb <= 64 and shm_mb <= 64, match.group(0)
 
 
 def test_hidden_tests_leak_without_the_sandbox_and_not_with_it(graded):
     """The scan of read_hidden_tests does find the checks when nothing isolates it."""
     key = "rnn_dinosaurs"
     hidden, lines = _secrets(key, nbformat.writes(graded.notebooks["read_hidden_tests"]))
-    assert leaked(graded.proofs["read_hidden_tests"], hidden, lines), \
-        "the unsandboxed scan found nothing: the leak test proves nothing"
-    if sandbox.mode() in ("root-sandbox", "bubblewrap"):
+    if graded.proofs:
+        assert leaked(graded.proofs["read_hidden_tests"], hidden, lines), \
+            "the unsandboxed scan found nothing: the leak test proves nothing"
+    if "no_reads_outside" in GUARANTEES[graded.mode]:
         assert "found=0" in graded.results["read_hidden_tests"]["output"]
 
 
 def test_reference_import_works_without_the_sandbox_only(graded):
-    proof = _scores(graded.proofs["import_reference"])
-    assert "IMPORT-ATTEMPT found=True" in graded.proofs["import_reference"]["output"]
-    assert proof["clip"][0] == proof["clip"][1], "unsandboxed, the stolen reference should pass"
-    if sandbox.mode() in ("root-sandbox", "bubblewrap"):
+    if graded.proofs:
+        proof = _scores(graded.proofs["import_reference"])
+        assert "IMPORT-ATTEMPT found=True" in graded.proofs["import_reference"]["output"]
+        assert proof["clip"][0] == proof["clip"][1], \
+            "unsandboxed, the stolen reference should pass"
+    if "no_reads_outside" in GUARANTEES[graded.mode]:
         assert "IMPORT-ATTEMPT found=False" in graded.results["import_reference"]["output"]
 
 

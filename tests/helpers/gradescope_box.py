@@ -25,7 +25,10 @@ same way where it matters to the grader:
   /root mode 700, as in an Ubuntu image); /work (where this project's checkouts live) hidden;
   ``hide=`` hides more; ``binds=`` bind-mounts host paths into the box, read-only or not. A
   missing bind target may only be created under a tmpfs of the box (``tmpfs=``), never on the
-  host.
+  host. /etc and /run are the host's: the box shares the host's users (as a container without a
+  user namespace shares the kernel's uids), so the grader's sandbox-user slot locks in
+  /run/rnn-sandbox must be shared too, or a grader on the host, killing every process of the
+  sandbox user it holds, kills the box's child of the same uid.
 
 The command's parent is the box's PID 1 (this file, run with ``--init``), which reaps orphans
 and forwards SIGTERM/SIGINT; when the command ends, PID 1 ends and the kernel kills everything
@@ -101,6 +104,7 @@ class BoxConfig:
     env: dict = dataclasses.field(default_factory=dict)
     cwd: str = "/"
     shm_size: int = 64 * MiB
+    root_mode: str = "0700"  # of the box's empty /root (0711 lets binds under it be reached)
 
 
 @dataclasses.dataclass
@@ -120,8 +124,17 @@ class BoxResult:
 # host side
 
 
+_UNAVAILABLE: list = []  # the answer of unavailable(), once found
+
+
 def unavailable() -> str | None:
-    """Why no box can be made on this machine, or None if it can."""
+    """Why no box can be made on this machine, or None if it can (probed once)."""
+    if not _UNAVAILABLE:
+        _UNAVAILABLE.append(_unavailable())
+    return _UNAVAILABLE[0]
+
+
+def _unavailable() -> str | None:
     if sys.platform != "linux":
         return "the box needs Linux"
     if os.geteuid() != 0:
@@ -192,7 +205,7 @@ class _Cgroups:
 
     @classmethod
     def probe(cls) -> None:
-        box = cls(f"rnn-box-probe-{os.getpid()}")
+        box = cls(f"rnn-box-probe-{os.getpid()}-{os.urandom(4).hex()}")
         box.create(BoxConfig())
         box.remove()
 
@@ -504,7 +517,7 @@ def _build_filesystem(config: dict, state: Path) -> None:
         os.symlink(target, f"/dev/{name}")
     tmpfs("/dev/shm", "1777", str(config["shm_size"]))
     # What an Ubuntu image has empty, and what only this machine has.
-    tmpfs("/root", "0700", "16m")
+    tmpfs("/root", config["root_mode"], "16m")
     for path in ("/home", "/work", *config["hide"]):
         if os.path.isdir(path):
             tmpfs(path, "0755", "1m")

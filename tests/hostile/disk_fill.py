@@ -1,8 +1,9 @@
 # ruff: noqa
 # description: fills the disk: one huge file (RLIMIT_FSIZE), then many files just under the limit in cwd, /tmp and /dev/shm (2 GB or more if nothing stops it)
-# ran: DISK-WROTE
+# ran: DISK-FILL-STARTED
 # %% attack
 import os, signal
+print("DISK-FILL-STARTED", flush=True)  # the time limit may cut the cell before its summary
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 block = b"\0" * 2**24
 try:
