@@ -2,8 +2,9 @@
 # description: fills the disk: one huge file (RLIMIT_FSIZE), then many files just under the limit in cwd, /tmp and /dev/shm (2 GB or more if nothing stops it)
 # ran: DISK-FILL-STARTED
 # %% attack
+print("DISK-FILL-STARTED")  # a cell of its own: the time limit may cut the next one, output and all
+# %% attack
 import os, signal
-print("DISK-FILL-STARTED", flush=True)  # the time limit may cut the cell before its summary
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 block = b"\0" * 2**24
 try:
