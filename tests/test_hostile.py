@@ -373,6 +373,10 @@ FLAKY = {
         "bubblewrap: after forge_protocol's forged frames the honest sample sometimes misses its "
         "call limit (2 runs of 2 on a loaded machine, different cases each time)",
 }
+# Seen before the isolation rework (4c51ccc: leftovers removed, cgroup-sized limits) and not
+# rerun since: not strict until a run confirms them either way, then into KNOWN_GAPS or gone.
+for _key in [k for k in KNOWN_GAPS if k[2] == "root-user-only"]:
+    FLAKY[_key] = "unconfirmed since the isolation rework: " + KNOWN_GAPS.pop(_key)
 TA_USER = "rnn-ta-test"  # the TA's own account in "ta-box"
 TA_CPUS = 1.0  # its box's CPU quota
 # mode -> entries graded in a box of their own there (see _grade_as_ta_in_box).
