@@ -45,7 +45,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from autograder import batch, notebooks, submissions, tracebacks, written
+from autograder import batch, notebooks, phases, submissions, tracebacks, written
 from autograder.bounds import bound_results
 from autograder.isolation import sandbox as isolation_sandbox
 from autograder.isolation.outcomes import CaseOutcome, CaseResult, CellOutcome
@@ -299,12 +299,16 @@ def _why_undefined(name, nb, student):
     return f"{name} is not defined: no cell of the notebook that ran defines it"
 
 
-def run_case(case, student, nb, check_failed) -> CaseResult:
-    """The outcome of one case, run against the student's process (unpacks as passed, reason)."""
+def run_case(case, student, nb, check_failed, failures=None) -> CaseResult:
+    """The outcome of one case, run against the student's process (unpacks as passed, reason);
+    ``failures`` (a dict), when given, gets case -> the CheckFailed or StudentFailure that failed
+    it (autograder.phases reads a gate case's)."""
+    failures = {} if failures is None else failures
     try:
         case.run(student.function(case.function))
         return CaseResult(CaseOutcome.PASSED)
     except check_failed as exc:
+        failures[case] = exc
         return CaseResult(CaseOutcome.FAILED, str(exc))
     except StudentError as exc:
         if exc.exc_type == "NameError" and case.function not in student.defined:
@@ -313,8 +317,10 @@ def run_case(case, student, nb, check_failed) -> CaseResult:
         return CaseResult(CaseOutcome.RAISED, tracebacks.explain(
             case.function, exc.exc_type, exc.error_message, exc.where, nb))
     except StudentTimeout as exc:
+        failures[case] = exc
         return CaseResult(CaseOutcome.TIMEOUT, str(exc))
     except StudentFailure as exc:
+        failures[case] = exc
         return CaseResult(CaseOutcome.CRASH, str(exc))
     except Exception:  # noqa: BLE001 - a bug in a check must cost one case, never the batch
         log.exception("internal grader error in case %s.%s", case.function, case.name)
@@ -413,38 +419,41 @@ def _wrong_file_results(message, name, key):
 def _grade_notebook(nb, key, name, config, out_dir):
     cases, check_failed = _load_cases(key)
     module_names = notebooks.NOTEBOOKS[key]["references"]
-    outcomes = []
 
     def oracle(function):
         if function not in module_names:
             raise KeyError(f"{function} has no reference")
         return notebooks.reference_function(key, function)
 
-    student = StudentProcess(cells_from_notebook(nb), oracle=oracle,
-                             timeout_cell=config.timeout_cell, timeout_call=config.timeout_call,
-                             timeout_total=config.timeout_total, data_dir=config.data_dir,
-                             hidden_paths=[out_dir, *config.hidden_paths],
-                             sandbox=config.sandbox)
-    _ACTIVE[str(out_dir)] = student
+    def make_student():
+        student = StudentProcess(cells_from_notebook(nb), oracle=oracle,
+                                 timeout_cell=config.timeout_cell,
+                                 timeout_call=config.timeout_call,
+                                 timeout_total=config.timeout_total, data_dir=config.data_dir,
+                                 hidden_paths=[out_dir, *config.hidden_paths],
+                                 sandbox=config.sandbox)
+        _ACTIVE[str(out_dir)] = student
+        return student
+
+    # Public cases in a child of their own, then hidden ones in a fresh child (autograder.phases).
     try:
-        with student:
-            student.run_notebook()
-            for case in cases:
-                passed, message = run_case(case, student, nb, check_failed)
-                outcomes.append((case, passed, message))
+        done = phases.run_phases(cases, make_student, lambda case, student, failures: run_case(
+            case, student, nb, check_failed, failures))
     finally:
         _ACTIVE.pop(str(out_dir), None)
-    # Here the child's whole process tree is gone (StudentProcess.close).
+    outcomes = done.outcomes
+    # Here both children's whole process trees are gone (StudentProcess.close).
     tests = _entries(key, outcomes, config)
     return {
         "score": float(sum(t["score"] for t in tests)),
-        "output": _summary_output(key, tests, outcomes, student, config,
+        # What is visible at once comes from the public child only (autograder.phases).
+        "output": _summary_output(key, tests, done.measured, done.public, config,
                                   written.gradescope_text(nb, key), nb=nb),
         "stdout_visibility": "hidden",
         "tests": tests,
         "extra_data": {"submission": name, "notebook": key, "error": None,
-                       "skipped_cells": {str(k): v for k, v in student.skipped.items()},
-                       "restarts": student.restarts},
+                       "skipped_cells": {str(k): v for k, v in done.public.skipped.items()},
+                       "restarts": done.restarts},
     }
 
 

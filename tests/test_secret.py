@@ -133,3 +133,39 @@ def test_build_writes_the_tas_copy(dist):
     students = b"".join(p.read_bytes() for p in (dist / "student").rglob("*") if p.is_file())
     assert copy.read_text().strip().encode() not in students
     assert hashlib.sha256(copy.read_bytes()).hexdigest() not in students.decode("latin-1")
+
+
+def _grade_entry_with_secret(entry_name, secret_value, tmp_path):
+    """results.json of the hostile entry's notebook, graded by `grade` under secret_value."""
+    import json
+
+    import nbformat
+    from test_hostile import ENTRIES, _hostile_notebook, _solved_notebook
+
+    entry = ENTRIES[entry_name]
+    path = tmp_path / f"{entry_name}.ipynb"
+    nbformat.write(_hostile_notebook(_solved_notebook(entry.notebook), entry), path)
+    out = tmp_path / f"out-{abs(hash(secret_value))}"
+    env = dict(os.environ, AUTOGRADER_SECRET=secret_value)
+    subprocess.run([sys.executable, "-m", "autograder", "grade", str(path), "--out", str(out),
+                    "--no-progress"], cwd=ROOT, env=env, capture_output=True, timeout=300,
+                   check=True)
+    results = json.loads((out / entry_name / "results.json").read_text())
+    return {t["name"]: t["score"] for t in results["tests"]}
+
+
+def test_a_table_leaked_under_last_terms_secret_works_then_and_not_now(tmp_path):
+    """The stale_leaked_table entry is a real attack: under the secret its table was made with,
+    its lookup rnn_cell_forward earns every hidden point with no implementation; under any other
+    secret (the suite's, a new build's) nothing."""
+    header = (ROOT / "tests" / "hostile" / "stale_leaked_table.py").read_text()
+    old_secret = next(line.partition(":")[2].strip() for line in header.splitlines()
+                      if line.startswith("# leaked-secret:"))
+    assert old_secret != os.environ["AUTOGRADER_SECRET"]
+    then = _grade_entry_with_secret("stale_leaked_table", old_secret, tmp_path)
+    now = _grade_entry_with_secret("stale_leaked_table", os.environ["AUTOGRADER_SECRET"],
+                                   tmp_path)
+    public_points = 2  # the public case is not in the table
+    assert then["rnn_cell_forward"] == 10 - public_points, then
+    assert now["rnn_cell_forward"] <= 1, now  # what zeros earn (the shapes case)
+    assert then["clip"] == now["clip"] == 5

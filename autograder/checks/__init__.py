@@ -16,6 +16,7 @@ public test files, where neither ``autograder`` nor ``solutions`` exists.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,9 @@ class Case:
     points -- what passing it is worth
     hidden -- False for the cases students also get in their public test file
     run -- run(fn) calls fn (the function under test) and raises CheckFailed on failure
+    gate -- run wraps fn with :func:`time_limited`; when the function runs past that limit, none
+            of the function's cases count (e.g. bptt by finite differences is quick on small
+            inputs and passes them, but cannot meet a large case's limit)
     """
 
     function: str
@@ -43,6 +47,7 @@ class Case:
     points: float
     hidden: bool
     run: Callable[[Any], None]
+    gate: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,9 +80,10 @@ class CaseList:
         self.all: list[Case] = []
         self.public: list[PublicCase] = []
 
-    def add(self, function, name, points, run, hidden=True):
-        """A case: run(fn) raises CheckFailed on failure."""
-        self.all.append(Case(function=function, name=name, points=points, hidden=hidden, run=run))
+    def add(self, function, name, points, run, hidden=True, gate=False):
+        """A case: run(fn) raises CheckFailed on failure (gate: see Case)."""
+        self.all.append(Case(function=function, name=name, points=points, hidden=hidden, run=run,
+                             gate=gate))
 
     def add_public(self, function, name, points, check, build, build_kwargs, expected, properties,
                    helpers=()):
@@ -108,6 +114,62 @@ def using_reference(fn, *names):
     if callable(with_reference) and not isinstance(fn, type(using_reference)):
         return with_reference(*names)
     return fn
+
+
+class TimeLimitExceeded(CheckFailed):
+    """A real function (stock otter) ran past the limit of :func:`time_limited`."""
+
+
+def time_limited(fn, seconds, why):
+    """``fn`` allowed at most ``seconds`` per call; ``why`` says why to a student who exceeds it.
+
+    A proxy (``fn.with_time_limit``) is stopped at the limit, and the grader raises its timeout
+    with ``why`` in the message. A real function (stock otter, in the student's kernel) cannot be
+    stopped: the call is timed, and one that took longer raises TimeLimitExceeded afterwards.
+    """
+    with_time_limit = getattr(fn, "with_time_limit", None)
+    if callable(with_time_limit) and not isinstance(fn, type(time_limited)):
+        return with_time_limit(seconds, why)
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        result = fn(*args, **kwargs)
+        took = time.perf_counter() - started
+        if took > seconds:
+            name = getattr(fn, "__name__", "the function")
+            raise TimeLimitExceeded(f"{name} took {took:.1f} s, longer than this case's limit of "
+                                    f"{seconds:g} s: {why}")
+        return result
+
+    return timed
+
+
+def refusing(fn, names, message):
+    """``fn``, during whose calls the notebook's functions ``names`` raise RuntimeError(message).
+
+    With a proxy (``fn.refusing``) the child swaps them out for the call. With a real function
+    (the student's kernel) the names in its module's globals are swapped for the call and put
+    back afterwards. A name the notebook does not define is left alone.
+    """
+    proxy_refusing = getattr(fn, "refusing", None)
+    if callable(proxy_refusing) and not isinstance(fn, type(refusing)):
+        return proxy_refusing(tuple(names), message)
+    namespace = getattr(fn, "__globals__", None)
+    if not isinstance(namespace, dict):
+        return fn
+
+    def refused(*args, **kwargs):
+        raise RuntimeError(message)
+
+    def call(*args, **kwargs):
+        saved = {name: namespace[name] for name in names if name in namespace}
+        namespace.update({name: refused for name in saved})
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            namespace.update(saved)
+
+    return call
 
 
 def repeat(fn, n, *args, **kwargs):

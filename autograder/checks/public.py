@@ -27,6 +27,7 @@ import autograder.checks as checks_package
 HELPERS = (
     checks_package.CheckFailed,
     checks_package.using_reference,
+    checks_package.refusing,
     checks_package.repeat,
     checks_package.copy_parameters,
     checks_package.require_function,

@@ -41,7 +41,9 @@ from autograder.checks import (
     expect_tuple,
     format_distribution,
     likely_cause,
+    refusing,
     repeat,
+    time_limited,
     using_reference,
     values_match,
 )
@@ -188,8 +190,21 @@ BPTT_CAUSES = {
 }
 
 
+# What bptt may not call: it is given the forward pass's H and Y_hat. A bptt that ran the forward
+# pass again could only be taking finite differences, which is not backpropagation.
+BPTT_REFUSED = ("rnn_forward", "rnn_cell_forward", "numerical_gradient")
+BPTT_REFUSED_MESSAGE = (
+    "bptt must not call rnn_forward, rnn_cell_forward or numerical_gradient: it receives H and "
+    "Y_hat from the forward pass and must not run it again. Compute the gradients with one "
+    "backward loop over the time steps (backpropagation through time), not by finite "
+    "differences")
+
+
 def check_bptt(fn, inputs, expected, properties, rtol=1e-6):
     """Call fn(X, Y, H, Y_hat, h0, parameters) with the reference's forward pass; check gradients.
+
+    While fn runs, the notebook's forward pass and numerical_gradient refuse to be called
+    (BPTT_REFUSED).
 
     expected -- {"H", "Y_hat"}: the reference's forward pass, and the expected gradients under
                 their keys ("dV" ...)
@@ -198,7 +213,7 @@ def check_bptt(fn, inputs, expected, properties, rtol=1e-6):
     rtol -- the relative tolerance (looser against finite differences)
     """
     name, sizes = "bptt", inputs["sizes"]
-    fn = using_reference(fn, "rnn_cell_forward", "rnn_forward")
+    fn = refusing(fn, BPTT_REFUSED, BPTT_REFUSED_MESSAGE)
     result = fn(inputs["X"].copy(), inputs["Y"].copy(), expected["H"].copy(),
                 expected["Y_hat"].copy(), inputs["h0"].copy(),
                 copy_parameters(inputs["parameters"]))
@@ -614,6 +629,31 @@ def _bptt_case(k, sizes, keys):
     return run
 
 
+# The linear-time gate: backpropagation costs a few forward passes whatever the number of
+# parameters; finite differences (or forward-mode differentiation) cost one or two forward passes
+# PER PARAMETER, here 16,059 of them. Measured (README, "The linear-time bptt case"): the
+# reference takes ~0.06 s here, an honest bptt that loops over the sequences one by one with
+# np.outer ~0.4 s, finite differences through a plain forward pass minutes, and even one that
+# perturbs every parameter at once in a batched forward pass needs ~1e12 flops (tens of seconds)
+# and gigabytes.
+BPTT_GATE_SIZES = (27, 96, 27, 16, 128)  # n_x, n_h, n_y, m, T: a names batch of real width
+BPTT_TIME_LIMIT = 5.0  # seconds per call
+BPTT_TIME_LIMIT_WHY = (
+    "on this large case (n_x=27, n_h=96, n_y=27, m=16, T=128) one backward sweep over the time "
+    "steps with NumPy matrix products takes well under a second (about 0.4 s even "
+    "looping over the sequences one at a time), while finite differences, which run the forward "
+    "pass again for every one of the 16,059 parameters, take minutes. Because finite differences "
+    "would pass the small cases, none of bptt's cases count until this one finishes in time: "
+    "compute the gradients by backpropagation through time, with one loop over t from T-1 "
+    "down to 0, and no Python loops over the elements of a matrix")
+
+
+def _bptt_linear_time(fn):
+    inputs = _inputs(28, *BPTT_GATE_SIZES)
+    fn = time_limited(fn, BPTT_TIME_LIMIT, BPTT_TIME_LIMIT_WHY)
+    check_bptt(fn, inputs, _bptt_expected(inputs), GRADIENT_KEYS)
+
+
 def _bptt_finite_differences(fn):
     # Against the loss itself, not the reference's bptt: the definition of the gradient.
     inputs = _inputs(29, 2, 4, 3, 2, 3)
@@ -660,6 +700,7 @@ _BPTT_PUBLIC = {"seed": PUBLIC_SEED + 2, "n_x": 4, "n_h": 3, "n_y": 5, "m": 2, "
 _add_public("bptt", "public_gradients", 3, check_bptt, build_inputs, _BPTT_PUBLIC,
             lambda: _bptt_expected(build_inputs(**_BPTT_PUBLIC), eager=True),
             ("shapes",) + GRADIENT_KEYS)
+_add("bptt", "linear_time", 1, _bptt_linear_time, gate=True)
 _add("bptt", "keys_and_shapes", 1, _bptt_case(21, (3, 5, 4, 2, 3), ("shapes",)))
 _add("bptt", "dW_dbeta2", 2, _bptt_case(22, (3, 5, 4, 3, 4), ("dW", "dbeta2")))
 _add("bptt", "dV_dU_dbeta1", 3, _bptt_case(23, (3, 5, 4, 3, 4), ("dV", "dU", "dbeta1")))
@@ -667,7 +708,7 @@ _add("bptt", "dh0", 2, _bptt_case(24, (3, 5, 4, 3, 4), ("dh0",)))
 _add("bptt", "long_sequence", 1, _bptt_case(25, (4, 3, 5, 1, 6), GRADIENT_KEYS))
 _add("bptt", "batch_sum", 2, _bptt_case(26, (5, 4, 3, 4, 2), GRADIENT_KEYS))
 _add("bptt", "T1", 1, _bptt_case(27, (3, 5, 4, 1, 1), GRADIENT_KEYS))
-_add("bptt", "finite_differences", 2, _bptt_finite_differences)
+_add("bptt", "finite_differences", 1, _bptt_finite_differences)
 _add("bptt", "sequence_of_100_steps", 2, _bptt_long)
 _add("bptt", "large_gradients", 1, _bptt_large)
 
@@ -993,7 +1034,7 @@ def _sample_stops_at_newline(fn):
     fn = using_reference(fn, "rnn_cell_forward")
     rng = np.random.default_rng(_PRIVATE_SEED + 45)
     # '\n' made likely: names end after a few characters, well before the cap.
-    names = repeat(fn, 40, _sample_parameters(1.5), dict(CHAR_TO_IX), rng, max_length=30)
+    names = repeat(fn, 40, _sample_parameters(3.0), dict(CHAR_TO_IX), rng, max_length=30)
     inputs = f"{_SAMPLE_SIZES}, max_length=30"
     ended_early = 0
     for out in names:
@@ -1083,5 +1124,5 @@ POINTS = _CASES.points(GRADED)
 
 # What autograder.checks.public copies into every public test file of this notebook, besides the
 # helpers of autograder.checks and each public case's build, helpers and check.
-PUBLIC_CONSTANTS = ("GRADIENT_KEYS", "BPTT_CAUSES")
+PUBLIC_CONSTANTS = ("GRADIENT_KEYS", "BPTT_CAUSES", "BPTT_REFUSED", "BPTT_REFUSED_MESSAGE")
 PUBLIC_SUPPORT = (bptt_likely_cause,)

@@ -14,7 +14,8 @@ this process: references are asked of the grader ("oracle" requests).
 Messages (see protocol.py for the encoding), grader -> child:
 
     {"op": "run", "cells": [{"index", "source", "tags"}], "skip": [index, ...]}
-    {"op": "call", "seq", "fn", "args", "kwargs", "repeat": n|None, "with_reference": [names]}
+    {"op": "call", "seq", "fn", "args", "kwargs", "repeat": n|None, "with_reference": [names],
+     "refuse": {"names": [names], "message"} (optional: those functions raise during the call)}
     {"op": "oracle_result", "value"} | {"op": "oracle_error", "type", "message"}
 
 child -> grader:
@@ -236,10 +237,14 @@ def strip_magics(source):
     return "\n".join(out) + "\n"
 
 
+def _own_frame(frame):
+    """A frame of this file, protocol.py or code the grader made here (``<grader>``)."""
+    return frame.filename == "<grader>" or os.path.abspath(frame.filename) in _OWN_FILES
+
+
 def student_traceback(exc):
     """The traceback of exc without the frames of this file and protocol.py."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if os.path.abspath(f.filename) not in _OWN_FILES]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _own_frame(f)]
     lines = traceback.format_list(frames)
     lines += traceback.format_exception_only(type(exc), exc)
     return "".join(lines)[-4000:]
@@ -255,8 +260,7 @@ def _safe_str(exc):
 def describe(exc):
     """An exception as plain data: type, message, where (cell and line), student traceback."""
     try:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if os.path.abspath(f.filename) not in _OWN_FILES]
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _own_frame(f)]
         # The innermost frame of the student's own cells, never a library's or the grader's path
         # (autograder/tracebacks.py turns it into the cell and line the student sees).
         cells = [(f.filename, f.lineno) for f in frames if f.filename.startswith("<cell ")]
@@ -349,6 +353,34 @@ class Child:
         reference.__name__ = name
         return reference
 
+    def _refuse(self, refuse, saved):
+        """Make the notebook's functions ``refuse["names"]`` raise RuntimeError(message).
+
+        The names are rebound to a function that raises, and a plain function object found
+        under one of them (no closure) gets that function's code too, so that an alias made
+        earlier (``forward = rnn_forward``, a default argument) refuses as well. Returns the
+        [(function, its own code)] to put back; the names' old values go into ``saved``.
+        """
+        if not isinstance(refuse, dict):
+            return []
+        message = str(refuse.get("message", "this function may not be called here"))
+        scope = {"__builtins__": builtins}
+        exec(compile(f"def refused(*args, **kwargs):\n    raise RuntimeError({message!r})\n",
+                     "<grader>", "exec"), scope)
+        refused = scope["refused"]
+        swapped = []
+        for name in refuse.get("names", []):
+            current = self.namespace.get(name, _MISSING)
+            if current is _MISSING:
+                continue
+            saved.setdefault(name, current)
+            self.namespace[name] = refused
+            if isinstance(current, types.FunctionType) and current.__closure__ is None and \
+                    all(current is not f for f, _ in swapped):
+                swapped.append((current, current.__code__))
+                current.__code__ = refused.__code__
+        return swapped
+
     def call(self, request):
         name = request["fn"]
         args, kwargs = list(request.get("args", [])), dict(request.get("kwargs", {}))
@@ -361,6 +393,7 @@ class Child:
         for ref in request.get("with_reference", []):
             saved[ref] = self.namespace.get(ref, _MISSING)
             self.namespace[ref] = self._oracle_stub(ref)
+        swapped_code = self._refuse(request.get("refuse"), saved)
         try:
             repeat = request.get("repeat")
             if repeat is None:
@@ -372,6 +405,8 @@ class Child:
         finally:
             self.restore_builtins()
             self.oracle_cache.clear()
+            for function, code in swapped_code:
+                function.__code__ = code
             for ref, old in saved.items():
                 if old is _MISSING:
                     self.namespace.pop(ref, None)

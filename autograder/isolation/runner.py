@@ -84,6 +84,11 @@ class StudentTimeout(StudentFailure):
     """The call did not return within its time limit (or the submission's budget ran out)."""
 
 
+class CallTimeLimit(StudentTimeout):
+    """The call ran past the time limit its test case set (``with_time_limit``), which is not
+    the grader's general per-call limit: the function is not barred from later calls."""
+
+
 class StudentCrash(StudentFailure):
     """The process running the student's code died or broke the protocol."""
 
@@ -239,6 +244,16 @@ class StudentProcess:
         self._channel = None
         self._t0 = None
         self._workdir = None
+
+    def continue_from(self, earlier):
+        """Go on where the StudentProcess ``earlier`` (of the same submission) stopped: the same
+        total time budget (counted from its start), the cells it had to leave out, the functions
+        that already ran past the per-call limit. Call before the first run_notebook."""
+        self._t0 = earlier._t0
+        self.skipped = dict(earlier.skipped)
+        self._timed_out = set(earlier._timed_out)
+        self.budget_exhausted = earlier.budget_exhausted
+        return self
 
     # -- lifetime ------------------------------------------------------------------------------
 
@@ -481,10 +496,19 @@ class StudentProcess:
 
     def function(self, name, with_reference=()):
         """A proxy for the notebook's function ``name``."""
-        return StudentFunction(self, name, tuple(with_reference))
+        return StudentFunction(self, name, with_reference=tuple(with_reference))
 
-    def call(self, name, args, kwargs, repeat=None, with_reference=()):
-        """Call ``name(*args, **kwargs)`` in the child (``repeat`` times); see StudentFunction."""
+    def call(self, name, args, kwargs, repeat=None, with_reference=(), refuse=None,
+             time_limit=None):
+        """Call ``name(*args, **kwargs)`` in the child (``repeat`` times); see StudentFunction.
+
+        with_reference -- names whose calls the reference answers, but only for this call's own
+            parameters (``_in_scope``)
+        refuse -- (names, message): during the call those functions of the notebook raise
+            RuntimeError(message)
+        time_limit -- (seconds, why): a tighter limit than ``timeout_call`` for this call; past
+            it, CallTimeLimit with ``why`` in its message
+        """
         if name in self._timed_out:
             raise StudentTimeout(name, f"{name} was not run again: it already ran longer than "
                                        f"{self.timeout_call:g} s in an earlier test")
@@ -495,8 +519,11 @@ class StudentProcess:
         request = {"op": "call", "seq": seq, "fn": name, "args": args, "kwargs": kwargs,
                    "repeat": None if repeat is None else int(repeat),
                    "with_reference": list(with_reference)}
+        if refuse:
+            request["refuse"] = {"names": [str(n) for n in refuse[0]], "message": str(refuse[1])}
+        limited = time_limit is not None and float(time_limit[0]) < self.timeout_call
         frame = protocol.encode(request)  # ProtocolError here is the grader's bug: raise
-        deadline = self._deadline(self.timeout_call)
+        deadline = self._deadline(float(time_limit[0]) if limited else self.timeout_call)
         try:
             self._channel.send_frame(frame, deadline)
             while True:
@@ -504,7 +531,7 @@ class StudentProcess:
                 op = message.get("op")
                 if op == "oracle":
                     started = time.monotonic()
-                    reply = self._answer_oracle(message, with_reference)
+                    reply = self._answer_oracle(message, with_reference, (args, kwargs))
                     # Time spent computing the reference is not charged to the student.
                     deadline = min(deadline + time.monotonic() - started, self.deadline_total)
                     try:
@@ -544,7 +571,13 @@ class StudentProcess:
                 raise StudentTimeout(name, f"{name} was stopped: the submission used up its "
                                            f"total time budget of {self.timeout_total:g} s"
                                      ) from exc
+            if limited:
+                raise CallTimeLimit(name, f"{name} did not return within {time_limit[0]:g} s, "
+                                          f"this test's limit: {time_limit[1]}") from exc
             self._timed_out.add(name)
+            if time_limit is not None:
+                raise StudentTimeout(name, f"{name} did not return within "
+                                           f"{self.timeout_call:g} s: {time_limit[1]}") from exc
             raise StudentTimeout(name, f"{name} did not return within {self.timeout_call:g} s "
                                        "(an infinite loop?)") from exc
         except ChannelClosed as exc:
@@ -556,7 +589,7 @@ class StudentProcess:
             raise StudentCrash(name, f"the process running {name} sent data the grader cannot "
                                      f"read ({exc})") from exc
 
-    def _answer_oracle(self, message, allowed):
+    def _answer_oracle(self, message, allowed, scope=((), {})):
         name = message.get("fn")
         args, kwargs = message.get("args", []), message.get("kwargs", {})
         if self.oracle is None or name not in allowed:
@@ -565,6 +598,10 @@ class StudentProcess:
         if not isinstance(args, list) or not isinstance(kwargs, dict) or not all(
                 isinstance(k, str) for k in kwargs):
             return {"op": "oracle_error", "type": "TypeError", "message": "malformed arguments"}
+        if not _in_scope((args, kwargs), scope):
+            return {"op": "oracle_error", "type": "PermissionError",
+                    "message": f"the grader answers {str(name)[:60]} only for the parameters "
+                               "of the current test case (those passed to the function tested)"}
         too_big = _oracle_size_error([args, kwargs])
         if too_big:
             return {"op": "oracle_error", "type": "ValueError", "message": too_big}
@@ -572,6 +609,57 @@ class StudentProcess:
             return {"op": "oracle_result", "value": self.oracle(name)(*args, **kwargs)}
         except Exception as exc:  # noqa: BLE001 - the student passed arguments the reference rejects
             return {"op": "oracle_error", "type": type(exc).__name__, "message": str(exc)[:500]}
+
+
+def _dicts(value, depth=0):
+    """The dicts in a (decoded) value, outermost first, not looking inside a dict."""
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, (list, tuple)) and depth < protocol.MAX_DEPTH:
+        return [d for item in value for d in _dicts(item, depth + 1)]
+    return []
+
+
+def _same_dict(a, b):
+    if sorted(a, key=repr) != sorted(b, key=repr):
+        return False
+    for key, value in a.items():
+        other = b[key]
+        if isinstance(value, dict) or isinstance(other, dict):
+            if not (isinstance(value, dict) and isinstance(other, dict)
+                    and _same_dict(value, other)):
+                return False
+        elif isinstance(value, np.ndarray) or isinstance(other, np.ndarray):
+            if not (isinstance(value, np.ndarray) and isinstance(other, np.ndarray)
+                    and value.shape == other.shape and np.array_equal(value, other)):
+                return False
+        elif type(value) is not type(other) or not _plain_equal(value, other):
+            return False
+    return True
+
+
+def _plain_equal(a, b):
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - lists of arrays and the like: not the same parameters
+        return False
+
+
+def _in_scope(request, scope):
+    """Whether an oracle request ``(args, kwargs)`` belongs to the call being graded: it passes
+    at least one dict (the parameters) and every dict it passes equals, key by key and bit by
+    bit, a dict among the arguments the grader passed to this call (the grader's own objects,
+    which the student's code cannot change while it runs).
+
+    So the reference computes only on the current case's own parameters, which the student's
+    code already holds: recorded inputs of another case (a hidden one, say) get no answer.
+    """
+    def arguments(pair):  # (args, kwargs): the dicts passed, positionally or by keyword
+        args, kwargs = pair
+        return _dicts(list(args)) + _dicts(list(kwargs.values()))
+
+    allowed, asked = arguments(scope), arguments(request)
+    return bool(asked) and all(any(_same_dict(d, a) for a in allowed) for d in asked)
 
 
 def _oracle_size_error(value):
@@ -620,25 +708,43 @@ class StudentFunction:
     Raises StudentError, StudentTimeout or StudentCrash (all StudentFailure).
     """
 
-    def __init__(self, process, name, with_reference=()):
+    def __init__(self, process, name, with_reference=(), refuse=None, time_limit=None):
         self._process = process
         self.__name__ = name
         self._with_reference = tuple(with_reference)
+        self._refuse = refuse
+        self._time_limit = time_limit
 
     def __repr__(self):
         refs = f" with reference {', '.join(self._with_reference)}" if self._with_reference else ""
         return f"<student function {self.__name__}{refs}>"
 
+    def _options(self):
+        return {"with_reference": self._with_reference, "refuse": self._refuse,
+                "time_limit": self._time_limit}
+
+    def _with(self, **changes):
+        options = {**self._options(), **changes}
+        return StudentFunction(self._process, self.__name__, **options)
+
     def __call__(self, *args, **kwargs):
-        return self._process.call(self.__name__, args, kwargs,
-                                  with_reference=self._with_reference)
+        return self._process.call(self.__name__, args, kwargs, **self._options())
 
     def with_reference(self, *names):
-        """This function, with its calls to the named functions answered by the reference."""
-        return StudentFunction(self._process, self.__name__,
-                               tuple(dict.fromkeys(self._with_reference + names)))
+        """This function, with its calls to the named functions answered by the reference (for
+        the parameters passed to the call only)."""
+        return self._with(with_reference=tuple(dict.fromkeys(self._with_reference + names)))
+
+    def refusing(self, names, message):
+        """This function, during whose calls the notebook's functions ``names`` raise
+        RuntimeError(message) (``autograder.checks.refusing``)."""
+        return self._with(refuse=(tuple(names), str(message)))
+
+    def with_time_limit(self, seconds, why):
+        """This function, stopped after ``seconds`` (when below the grader's per-call limit) with
+        CallTimeLimit saying ``why`` (``autograder.checks.time_limited``)."""
+        return self._with(time_limit=(float(seconds), str(why)))
 
     def repeat(self, n, *args, **kwargs):
         """``[self(*args, **kwargs) for _ in range(n)]`` in one round trip, same argument objects"""
-        return self._process.call(self.__name__, args, kwargs, repeat=n,
-                                  with_reference=self._with_reference)
+        return self._process.call(self.__name__, args, kwargs, repeat=n, **self._options())
