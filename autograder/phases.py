@@ -9,15 +9,21 @@ nothing the student's code records or prints while hidden inputs exist reaches i
 messages appear only in the per-function entries, whose visibility is the TA's
 ``hidden_visibility`` (default ``after_published``).
 
-A case with ``gate=True`` (bptt's large ``linear_time`` case) that fails by running past its time
-limit (``CallTimeLimit``, or the grader's per-call limit when that is lower) voids every case of
-its function: a bptt that takes finite differences
-through some forward pass passes small cases quickly and must not earn their points.
+A case with ``gate=True`` (bptt's large ``linear_time`` case) that fails by running out of time
+(its own limit, ``CallTimeLimit``, or the grader's per-call limit when that is lower) voids every
+case of its function: a bptt that takes finite differences through some forward pass passes small
+cases quickly and must not earn their points. One that fails with ``GateFailed`` (wrong values on
+the large input, e.g. a bptt that notices the large case and skips it) voids the passed cases that
+cover a property it got wrong there; an honest bptt with a bug loses nothing more than the bug
+costs on the small cases, which fail on it anyway.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from autograder.checks import GateFailed
+from autograder.isolation.runner import StudentTimeout
 
 
 @dataclass
@@ -28,7 +34,7 @@ class Phases:
     outcomes: list
     public: object
     hidden: object = None
-    voided: dict = field(default_factory=dict)  # function -> the gate case that voided it
+    voided: dict = field(default_factory=dict)  # function -> (gate case, properties or None)
     measured: list = field(default_factory=list)  # the outcomes as run, before any voiding
 
     @property
@@ -40,17 +46,17 @@ def run_phases(cases, make_student, run_case):
     """Grade ``cases``: public ones in one child, then hidden ones in a fresh child.
 
     make_student() -- a new StudentProcess (not started) for this submission
-    run_case(case, student, timed_out) -- (passed, message); adds the case to the set
-                                          ``timed_out`` when it failed by running out of time
+    run_case(case, student, failures) -- (passed, message); puts case -> the exception that
+                                         failed it into the dict ``failures``
     """
     results = {}
-    timed_out = set()
+    failures = {}
     public = make_student()
     with public:
         public.run_notebook()
         for i, case in enumerate(cases):
             if not case.hidden:
-                results[i] = run_case(case, public, timed_out)
+                results[i] = run_case(case, public, failures)
     # The public child's whole process tree is gone here (StudentProcess.close): only now do
     # hidden inputs come into existence in a child.
     hidden = None
@@ -60,21 +66,36 @@ def run_phases(cases, make_student, run_case):
             hidden.run_notebook()
             for i, case in enumerate(cases):
                 if case.hidden:
-                    results[i] = run_case(case, hidden, timed_out)
+                    results[i] = run_case(case, hidden, failures)
     outcomes = measured = [(case, *results[i]) for i, case in enumerate(cases)]
     voided = {}
     for case in cases:
-        if case.gate and case in timed_out:
-            voided.setdefault(case.function, case)
+        error = failures.get(case)
+        if not case.gate or error is None or case.function in voided:
+            continue
+        if isinstance(error, StudentTimeout):
+            voided[case.function] = (case, None)
+        elif isinstance(error, GateFailed):
+            voided[case.function] = (case, set(error.wrong))
     if voided:
-        outcomes = [(case, False, _void_message(case, voided[case.function], passed, message))
-                    if case.function in voided and case is not voided[case.function]
-                    else (case, passed, message)
+        outcomes = [_voided(case, passed, message, voided.get(case.function))
                     for case, passed, message in outcomes]
     return Phases(outcomes, public, hidden, voided, measured)
 
 
-def _void_message(case, gate, passed, message):
-    why = (f"not counted: {case.function} did not finish the test {gate.name} within its time "
-           f"limit, so none of its tests count")
-    return why if passed else f"{why}; also: {message}"
+def _voided(case, passed, message, gate):
+    if gate is None or case is gate[0]:
+        return case, passed, message
+    wrong = gate[1]
+    # The gate is named by what it is, not by its name: a public case's line must not name a
+    # hidden case.
+    if wrong is None:
+        why = (f"not counted: {case.function} did not finish its large test (a hidden one) within "
+               "its time limit, so none of its tests count")
+    elif passed and wrong & set(case.covers):
+        why = (f"not counted: {case.function} got {', '.join(sorted(wrong & set(case.covers)))} "
+               "wrong on the input of its large test (a hidden one), so a pass on small inputs "
+               "does not count")
+    else:
+        return case, passed, message
+    return case, False, why if passed else f"{why}; also: {message}"

@@ -197,18 +197,18 @@ def test_bptt_by_finite_differences_earns_nothing():
         return StudentProcess(cells(FD_BPTT), sandbox=False, timeout_call=config.timeout_call,
                               timeout_total=config.timeout_total)
 
-    done = phases.run_phases(cases, make_student, lambda case, student, timed_out:
+    done = phases.run_phases(cases, make_student, lambda case, student, failures:
                              grade.run_case(case, student, {"cells": []}, checks.CheckFailed,
-                                            timed_out))
+                                            failures))
     measured = {c.name: (p, m) for c, p, m in done.measured}
     assert measured["dW_dbeta2"][0] and measured["finite_differences"][0]  # small cases pass
     assert not measured["linear_time"][0]
     assert "finite differences" in measured["linear_time"][1]
     assert "within 5 s, this test's limit" in measured["linear_time"][1]
     assert not any(p for _, p, _ in done.outcomes)
-    assert "not counted: bptt did not finish the test linear_time" in dict(
+    assert "not counted: bptt did not finish its large test" in dict(
         (c.name, m) for c, _, m in done.outcomes)["dW_dbeta2"]
-    assert done.voided == {"bptt": next(c for c in cases if c.name == "linear_time")}
+    assert done.voided == {"bptt": (next(c for c in cases if c.name == "linear_time"), None)}
 
 
 HONEST_LOOP_BPTT = '''
@@ -273,8 +273,8 @@ def f(x):
         made.append(StudentProcess(cells(source), sandbox=False))
         return made[-1]
 
-    done = phases.run_phases(cases, make_student, lambda case, student, timed_out:
-                             grade.run_case(case, student, {"cells": []}, Exception, timed_out))
+    done = phases.run_phases(cases, make_student, lambda case, student, failures:
+                             grade.run_case(case, student, {"cells": []}, Exception, failures))
     assert seen == {"public": ["public"], "hidden_a": ["hidden_a"],
                     "hidden_b": ["hidden_a", "hidden_b"]}
     assert len(made) == 2 and done.public is made[0] and done.hidden is made[1]
@@ -317,3 +317,44 @@ def test_student_error_under_refusal_points_at_the_students_cell():
             refusing(p.function("bptt"), ("rnn_forward",), "not here")()
     assert info.value.exc_type == "RuntimeError" and "not here" in str(info.value)
     assert "cell 0" in info.value.where and "<grader>" not in info.value.traceback_text
+
+
+SKIPPING_FD_BPTT = FD_BPTT.replace(
+    "    grads = {}\n",
+    "    grads = {}\n"
+    "    if X.size > 10000:  # the large case: too slow for finite differences, so skip it\n"
+    "        return {k: np.zeros(v.shape) for k, v in\n"
+    "                [('dV', parameters['V']), ('dU', parameters['U']), ('dW', parameters['W']),\n"
+    "                 ('dbeta1', parameters['beta1']), ('dbeta2', parameters['beta2']),\n"
+    "                 ('dh0', h0)]}\n")
+
+DH0_BUG_BPTT = HONEST_LOOP_BPTT.replace("dh0[:, i] = dnext", "dh0[:, i] = 0.5 * dnext")
+
+
+def _grade_bptt(source):
+    def make_student():
+        return StudentProcess(cells(source), sandbox=False, timeout_call=30, timeout_total=120)
+
+    return phases.run_phases(_bptt_cases(), make_student, lambda case, student, failures:
+                             grade.run_case(case, student, {"cells": []}, checks.CheckFailed,
+                                            failures))
+
+
+def test_a_bptt_that_skips_the_large_case_earns_nothing_either():
+    assert SKIPPING_FD_BPTT != FD_BPTT
+    done = _grade_bptt(SKIPPING_FD_BPTT)
+    measured = {c.name: p for c, p, _ in done.measured}
+    assert measured["dW_dbeta2"] and not measured["linear_time"]
+    # What zeros of the right shapes earn, no more: the shapes are right on the large input too.
+    assert {c.name for c, p, _ in done.outcomes if p} == {"keys_and_shapes"}
+    assert "wrong on the input of its large test" in dict(
+        (c.name, m) for c, _, m in done.outcomes)["dW_dbeta2"]
+
+
+def test_an_honest_bug_costs_what_it_costs_on_the_small_cases_only():
+    """A bptt whose only mistake is in dh0 keeps every case that does not check dh0."""
+    done = _grade_bptt(DH0_BUG_BPTT)
+    assert done.voided["bptt"][1] == {"dh0"}
+    assert done.outcomes == done.measured
+    passed = {c.name for c, p, _ in done.outcomes if p}
+    assert passed == {"keys_and_shapes", "dW_dbeta2", "dV_dU_dbeta1"}, passed

@@ -39,7 +39,10 @@ class Case:
     run -- run(fn) calls fn (the function under test) and raises CheckFailed on failure
     gate -- run wraps fn with :func:`time_limited`; when the function runs past that limit, none
             of the function's cases count (e.g. bptt by finite differences is quick on small
-            inputs and passes them, but cannot meet a large case's limit)
+            inputs and passes them, but cannot meet a large case's limit); when it raises
+            GateFailed instead, the function's passed cases that cover one of the properties it
+            got wrong do not count (a bptt that skips the large case gains nothing either)
+    covers -- the properties the case checks (e.g. bptt's gradient keys), for a gate
     """
 
     function: str
@@ -48,6 +51,7 @@ class Case:
     hidden: bool
     run: Callable[[Any], None]
     gate: bool = False
+    covers: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -80,19 +84,20 @@ class CaseList:
         self.all: list[Case] = []
         self.public: list[PublicCase] = []
 
-    def add(self, function, name, points, run, hidden=True, gate=False):
-        """A case: run(fn) raises CheckFailed on failure (gate: see Case)."""
+    def add(self, function, name, points, run, hidden=True, gate=False, covers=()):
+        """A case: run(fn) raises CheckFailed on failure (gate, covers: see Case)."""
         self.all.append(Case(function=function, name=name, points=points, hidden=hidden, run=run,
-                             gate=gate))
+                             gate=gate, covers=tuple(covers)))
 
     def add_public(self, function, name, points, check, build, build_kwargs, expected, properties,
-                   helpers=()):
+                   helpers=(), covers=()):
         """A public case: ``check(fn, build(**build_kwargs), expected(), properties)``."""
 
         def run(fn):
             check(fn, build(**build_kwargs), expected(), properties)
 
-        case = Case(function=function, name=name, points=points, hidden=False, run=run)
+        case = Case(function=function, name=name, points=points, hidden=False, run=run,
+                    covers=tuple(covers))
         self.all.append(case)
         self.public.append(PublicCase(case, check, build, dict(build_kwargs), expected,
                                       tuple(properties), tuple(helpers)))
@@ -114,6 +119,14 @@ def using_reference(fn, *names):
     if callable(with_reference) and not isinstance(fn, type(using_reference)):
         return with_reference(*names)
     return fn
+
+
+class GateFailed(CheckFailed):
+    """A gate case (Case.gate) found the properties ``wrong`` wrong on its large input."""
+
+    def __init__(self, message, wrong):
+        super().__init__(message)
+        self.wrong = tuple(wrong)
 
 
 class TimeLimitExceeded(CheckFailed):

@@ -31,7 +31,7 @@ def _answer_lying_around(name):
                     return open(path).read()
                 except OSError:
                     pass
-    for mod in sys.modules.values():
+    for mod in list(sys.modules.values()):
         for attr in ("expected", "EXPECTED", "CASES", name):
             if hasattr(mod, attr) and not callable(getattr(mod, attr)):
                 return getattr(mod, attr)
