@@ -360,15 +360,26 @@ def _entries(key, outcomes, config):
 def _summary_output(key, tests, outcomes, student, config, written_text="", nb=None):
     """The top-level output, visible at once: public cases, notebook problems, written answers
     (``autograder.written``: what graders read on Gradescope), notebook output."""
-    score = sum(t["score"] for t in tests)
-    max_score = sum(t["max_score"] for t in tests)
-    lines = [f"Notebook: {key}.ipynb", f"Autograder score: {score:g} / {max_score:g}", ""]
     public = [(c, p, m) for c, p, m in outcomes if not c.hidden]
+    hidden_later = (any(c.hidden for c, _, _ in outcomes)
+                    and config.hidden_visibility != "visible")
+    if hidden_later:
+        # The total would tell, before grades are published, how many hidden points passed: a
+        # channel for probing the hidden cases. Only the public cases' points are shown.
+        got = sum(c.points for c, p, _ in public if p)
+        of = sum(c.points for c, _, _ in public)
+        head = f"Public tests: {got:g} / {of:g} points (hidden tests are not counted here)"
+    else:
+        score = sum(t["score"] for t in tests)
+        max_score = sum(t["max_score"] for t in tests)
+        head = f"Autograder score: {score:g} / {max_score:g}"
+    lines = [f"Notebook: {key}.ipynb", head, ""]
     if public:
         lines.append("Public tests:")
         lines += [f"  {c.function}: {_case_line(c, p, m)}" for c, p, m in public]
-    if any(c.hidden for c, _, _ in outcomes) and config.hidden_visibility != "visible":
-        lines.append("Hidden tests: their results appear when grades are published.")
+    if hidden_later:
+        lines.append("Hidden tests: their results and your total appear when grades are "
+                     "published.")
     problems = [r for r in student.cell_reports() if r.problem]
     if problems:
         lines += ["", "Problems while running your notebook:"]

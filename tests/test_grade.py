@@ -161,6 +161,24 @@ def test_correct_notebook_gets_full_marks(tmp_path, fake_checks):
     assert "values_hidden" not in results["output"] and "same_state" not in results["output"]
 
 
+def test_visible_output_never_tells_how_hidden_cases_went(tmp_path, fake_checks):
+    """Before grades are published the visible head counts public points only: a total there
+    would let a student probe hidden inputs one pass/fail bit at a time."""
+    config = grade.GradeConfig(**FAST)
+    passing = solved_notebook(tmp_path / "pass.ipynb")
+    broken_sample = "def sample(parameters, char_to_ix, rng, max_length=50):\n    return [0]"
+    failing = write_notebook(tmp_path / "fail.ipynb", solved_sources(sample=broken_sample))
+    good = validate(grade.grade_submission(passing, tmp_path / "a", config))
+    bad = validate(grade.grade_submission(failing, tmp_path / "b", config))
+    assert good["score"] == FAKE_MAX and bad["score"] < FAKE_MAX  # only a hidden case differs
+    heads = [r["output"].splitlines()[1] for r in (good, bad)]
+    assert heads == ["Public tests: 3 / 3 points (hidden tests are not counted here)"] * 2
+    assert "same_state" not in bad["output"]
+    visible = grade.GradeConfig(**{**FAST, "hidden_visibility": "visible"})
+    shown = validate(grade.grade_submission(failing, tmp_path / "c", visible))
+    assert shown["output"].splitlines()[1] == f"Autograder score: {bad['score']:g} / {FAKE_MAX:g}"
+
+
 def test_a_bug_is_charged_once_thanks_to_with_reference(tmp_path, fake_checks):
     wrong_cell = inspect.getsource(ref.rnn_cell_forward).replace(' + parameters["beta1"]', "")
     path = write_notebook(tmp_path / "bob.ipynb", solved_sources(rnn_cell_forward=wrong_cell))
