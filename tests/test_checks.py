@@ -259,3 +259,26 @@ def test_sample_test_passes_the_reference_whatever_the_draws(seed):
     # The verdict of a correct sample must not hinge on the particular seed of the draws.
     inputs = dict(checks._SAMPLE, seed=seed)
     checks.check_first_step(ref.sample, inputs, checks._first_step_expected(inputs))
+
+
+def test_a_right_clip_of_nonnegative_gradients_is_not_taken_for_a_one_sided_clip():
+    """Where no value is negative, clipping into [0, max_value] and the right clip agree: only a
+    wrong answer may be diagnosed as one-sided (hidden inputs vary with the secret, so such an
+    array turns up, and the reference itself failed before)."""
+    import numpy as np
+
+    from autograder.checks import CheckFailed
+    from autograder.checks.rnn_dinosaurs import check_clip
+    from solutions.rnn import clip as reference_clip
+
+    gradients = {"dV": np.array([[0.2, 3.0], [1.0, 0.0]]), "dbeta2": np.array([[0.7], [0.1]])}
+    expected = reference_clip(gradients, 0.5)
+    properties = ("values", "keys")
+    check_clip(reference_clip, gradients, 0.5, expected, properties, "n_x=2")
+
+    def one_sided(grads, max_value):
+        return {k: np.clip(v, 0.0, max_value) for k, v in grads.items()}
+
+    mixed = {"dV": np.array([[-0.2, 3.0], [-1.0, 0.0]])}
+    with pytest.raises(CheckFailed, match=r"\[0, max_value\]"):
+        check_clip(one_sided, mixed, 0.5, reference_clip(mixed, 0.5), properties, "n_x=2")

@@ -314,7 +314,10 @@ def check_clip(fn, gradients, max_value, expected, properties, sizes):
                 f"{float(np.max(np.abs(got))):.3g}); clip both sides into [-max_value, max_value]."
             )
         inside = np.abs(gradients[key]) <= max_value
-        if np.array_equal(got, np.clip(gradients[key], 0.0, max_value)):
+        # Only a wrong answer is diagnosed: where no value is negative, [0, max_value] and the
+        # right clip agree.
+        if (np.array_equal(got, np.clip(gradients[key], 0.0, max_value))
+                and not np.allclose(got, expected[key], rtol=1e-12, atol=0.0)):
             raise CheckFailed(
                 f"{name}: clipped[{key!r}] is clipped into [0, max_value] on inputs {inputs}; the "
                 "lower bound is -max_value, not 0."

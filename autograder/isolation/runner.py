@@ -251,6 +251,7 @@ class StudentProcess:
         that already ran past the per-call limit. Call before the first run_notebook."""
         self._t0 = earlier._t0
         self.skipped = dict(earlier.skipped)
+        self.skip_outcomes = dict(earlier.skip_outcomes)
         self._timed_out = set(earlier._timed_out)
         self.budget_exhausted = earlier.budget_exhausted
         return self
