@@ -711,6 +711,9 @@ def bubblewrap_argv(argv: list[str], *, cwd: str, readable: list[str], hidden: l
                     limits: Limits, bwrap: str = "bwrap") -> list[str]:
     """bwrap with the same whitelist as root-sandbox, then prlimit -> argv."""
     out = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    # /tmp first, as in root-sandbox: bwrap applies its options in order, so a whitelisted path
+    # under /tmp (a venv in a CI checkout) must be bound after the fresh /tmp, not hidden by it.
+    out += ["--tmpfs", "/tmp"]
     for view in policy.visibility(readable, hidden):
         if view.kind == "symlink":
             out += ["--symlink", view.target, view.path]
@@ -718,7 +721,7 @@ def bubblewrap_argv(argv: list[str], *, cwd: str, readable: list[str], hidden: l
             out += ["--ro-bind", view.path, view.path]
         else:
             out += ["--tmpfs", view.path]
-    out += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", cwd, cwd,
+    out += ["--dev", "/dev", "--proc", "/proc", "--bind", cwd, cwd,
             "--chdir", cwd, "--", _tool("prlimit") or "prlimit", *limits.prlimit_args(), "--",
             *argv]
     return out
