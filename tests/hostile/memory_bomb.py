@@ -1,7 +1,7 @@
 # ruff: noqa
 # description: memory bombs: a 16 GB array and an ever-growing list in cells, and a graded function (rnn_cell_forward) that allocates until it dies
 # attacks: rnn_cell_forward
-# note: cell \d+ \('hoard = \[\]'\): skipped: (ran out of memory|ran longer than)
+# note: cell from the top, starting `hoard = \[\]`: skipped: (ran out of memory|ran longer than)
 # %% attack
 import numpy as np
 huge = np.ones(2**31)
