@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib
+import inspect
 import json
 import os
 import pickle
@@ -90,6 +92,12 @@ class Entry:
     honest: dict = field(default_factory=dict)
 
 
+def _included(line):
+    """The source of the function that a section's ``# include: <module>.<function>`` names."""
+    module, _, name = line.partition(":")[2].strip().rpartition(".")
+    return inspect.getsource(getattr(importlib.import_module(module), name))
+
+
 def load_hostile():
     """Every entry of tests/hostile/, by name."""
     entries = {}
@@ -100,7 +108,7 @@ def load_hostile():
                 current = [line[4:].split(), []]
                 sections.append(current)
             elif current is not None:
-                current[1].append(line)
+                current[1].append(_included(line) if line.startswith("# include:") else line)
             elif line.startswith("# ") and ":" in line:
                 key, _, value = line[2:].partition(":")
                 header[key.strip()] = value.strip()

@@ -3,8 +3,11 @@ during a call, per-case time limits, the linear-time bptt gate, public cases in 
 
 from __future__ import annotations
 
+import inspect
 import json
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +23,9 @@ from autograder.isolation.runner import (
     StudentTimeout,
     _in_scope,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
+from finite_differences import finite_difference_gradients  # noqa: E402
 
 
 def cells(*sources):
@@ -151,36 +157,11 @@ def test_time_limited_real_function_fails_after_the_fact():
         time_limited(slow, 0.01, "why")()
 
 
-FD_BPTT = '''
-import numpy as np
-
-def softmax(z):
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
-
-def bptt(X, Y, H, Y_hat, h0, parameters):
-    # finite differences through a forward pass of its own, written inline
-    def loss():
-        h, total = h0, 0.0
-        for t in range(X.shape[2]):
-            h = np.tanh(parameters["U"] @ h + parameters["V"] @ X[:, :, t] + parameters["beta1"])
-            y = softmax(parameters["W"] @ h + parameters["beta2"])
-            total -= np.sum(Y[:, :, t] * np.log(y))
-        return total
-    grads = {}
-    for key, array in list(parameters.items()) + [("h0", h0)]:
-        g = np.zeros(array.shape)
-        for i in np.ndindex(array.shape):
-            old = array[i]
-            array[i] = old + 1e-5
-            up = loss()
-            array[i] = old - 1e-5
-            down = loss()
-            array[i] = old
-            g[i] = (up - down) / 2e-5
-        grads["d" + key] = g
-    return grads
-'''
+FD_BPTT = (  # finite differences through a forward pass of its own, written inline
+    "import numpy as np\n\n"
+    "def bptt(X, Y, H, Y_hat, h0, parameters):\n"
+    "    return finite_difference_gradients(X, Y, h0, parameters)\n\n"
+    + inspect.getsource(finite_difference_gradients))
 
 
 def _bptt_cases():
@@ -304,8 +285,6 @@ def test_hidden_phase_output_is_not_in_the_visible_output(tmp_path):
 
 
 def ref_source(name):
-    import inspect
-
     return inspect.getsource(getattr(ref, name))
 
 
@@ -320,13 +299,13 @@ def test_student_error_under_refusal_points_at_the_students_cell():
 
 
 SKIPPING_FD_BPTT = FD_BPTT.replace(
-    "    grads = {}\n",
-    "    grads = {}\n"
+    "    return finite_difference_gradients(",
     "    if X.size > 10000:  # the large case: too slow for finite differences, so skip it\n"
     "        return {k: np.zeros(v.shape) for k, v in\n"
     "                [('dV', parameters['V']), ('dU', parameters['U']), ('dW', parameters['W']),\n"
     "                 ('dbeta1', parameters['beta1']), ('dbeta2', parameters['beta2']),\n"
-    "                 ('dh0', h0)]}\n")
+    "                 ('dh0', h0)]}\n"
+    "    return finite_difference_gradients(")
 
 DH0_BUG_BPTT = HONEST_LOOP_BPTT.replace("dh0[:, i] = dnext", "dh0[:, i] = 0.5 * dnext")
 
