@@ -30,50 +30,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "catalog"))
 from catalog import load_catalog  # noqa: E402
 
-METADATA = """\
-submission_3001:
-  :submitters:
-  - :name: Ada Lovelace
-    :sid: '1815'
-    :email: ada@example.edu
-  :created_at: 2024-10-01 12:00:00.000000000 -07:00
-  :score: 60.0
-  :status: processed
-submission_3002:
-  :submitters:
-  - :name: Alan Turing
-    :sid: '1912'
-    :email: alan@example.edu
-  - :name: Grace Hopper
-    :sid: '1906'
-    :email: grace@example.edu
-  :created_at: 2024-10-02 08:30:00.000000000 -07:00
-submission_3003:
-  :submitters:
-  - :name: Emmy Noether
-    :sid: '1882'
-    :email: emmy@example.edu
-submission_3004:
-  :submitters:
-  - :name: Kurt Gödel
-    :sid: '1906'
-    :email: kurt@example.edu
-submission_3005:
-  :submitters:
-  - :name: John Nash
-    :sid: '1928'
-    :email: john@example.edu
-submission_3006:
-  :submitters:
-  - :name: Sofia Kovalevskaya
-    :sid: '1850'
-    :email: sofia@example.edu
-submission_3007:
-  :submitters:
-  - :name: Srinivasa Ramanujan
-    :sid: '1887'
-    :email: srinivasa@example.edu
-"""
+sys.path.insert(0, str(ROOT / "tests" / "helpers"))
+from gradescope_export import Submission, write_export  # noqa: E402
+
+SUBMITTERS = {  # submission_metadata.yml: who submitted what (each submission's files: batch())
+    "submission_3001": [("Ada Lovelace", "1815", "ada@example.edu")],
+    "submission_3002": [("Alan Turing", "1912", "alan@example.edu"),
+                        ("Grace Hopper", "1906", "grace@example.edu")],
+    "submission_3003": [("Emmy Noether", "1882", "emmy@example.edu")],
+    "submission_3004": [("Kurt Gödel", "1906", "kurt@example.edu")],
+    "submission_3005": [("John Nash", "1928", "john@example.edu")],
+    "submission_3006": [("Sofia Kovalevskaya", "1850", "sofia@example.edu")],
+    "submission_3007": [("Srinivasa Ramanujan", "1887", "srinivasa@example.edu")],
+}
+EXTRA = {"submission_3001": (":created_at: 2024-10-01 12:00:00.000000000 -07:00", ":score: 60.0",
+                             ":status: processed"),
+         "submission_3002": (":created_at: 2024-10-02 08:30:00.000000000 -07:00",)}
 
 ADA = {
     "7.1": "Clipping keeps one exploding step from throwing the weights away:\n\n"
@@ -151,28 +123,17 @@ def _answer(nb, answers):
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("export")
-    root = tmp / "assignment_4242_export"
-    root.mkdir()
-    (root / "submission_metadata.yml").write_text(METADATA, encoding="utf-8")
     nb1, nb2 = _built("rnn_dinosaurs").solved, _built("rnn_bidirectional_deep").solved
     entries = {e.name: e for e in load_catalog(notebook="rnn_dinosaurs")}
-
-    def put(folder, name, nb=None, data=None):
-        (root / folder).mkdir()
-        path = root / folder / name
-        if nb is not None:
-            nbformat.write(nb, path)
-        else:
-            path.write_bytes(data)
-        return path
+    files = {}
 
     ada = _copy(nb1)
     _answer(ada, ADA)
-    put("submission_3001", "rnn_dinosaurs.ipynb", ada)
+    files["submission_3001"] = {"rnn_dinosaurs.ipynb": nbformat.writes(ada)}
     group = _copy(nb1)
     _replace(group, "bptt", entries["bptt_truncated"].definition)
     _answer(group, GROUP)
-    put("submission_3002", "rnn_dinosaurs.ipynb", group)
+    files["submission_3002"] = {"rnn_dinosaurs.ipynb": nbformat.writes(group)}
     emmy = _copy(nb2)
     _answer(emmy, EMMY)
     buffer = tmp / "zip"
@@ -181,19 +142,22 @@ def batch(tmp_path_factory):
     with zipfile.ZipFile(buffer / "export.zip", "w") as zf:  # as otter's grader.export writes
         zf.write(buffer / "rnn_bidirectional_deep.ipynb", "rnn_bidirectional_deep.ipynb")
         zf.writestr(".OTTER_LOG", b"not read")
-    put("submission_3003", "rnn_bidirectional_deep_2024_10_01T12_00_00.zip",
-        data=(buffer / "export.zip").read_bytes())
+    files["submission_3003"] = {"rnn_bidirectional_deep_2024_10_01T12_00_00.zip":
+                                (buffer / "export.zip").read_bytes()}
     text = nbformat.writes(nb1)
-    put("submission_3004", "rnn_dinosaurs.ipynb", data=text[: len(text) // 2].encode())
+    files["submission_3004"] = {"rnn_dinosaurs.ipynb": text[: len(text) // 2].encode()}
     john = _copy(nb1)
     _replace(john, "bptt", entries["bptt_einsum"].definition)
     _replace(john, "rnn_forward", entries["forward_inline_lists"].definition)
-    put("submission_3005", "rnn_dinosaurs.ipynb", john)
+    files["submission_3005"] = {"rnn_dinosaurs.ipynb": nbformat.writes(john)}
     sofia = _copy(nb1)
     _replace(sofia, "bptt", SOFIA_BPTT)
     _replace(sofia, "rnn_forward", SOFIA_FORWARD)
-    put("submission_3006", "rnn_dinosaurs.ipynb", sofia)
-    (root / "submission_3007").mkdir()  # an upload with nothing in it
+    files["submission_3006"] = {"rnn_dinosaurs.ipynb": nbformat.writes(sofia)}
+    # submission_3007: an upload with nothing in it
+    root = write_export(tmp / "assignment_4242_export", [
+        Submission(label, who, EXTRA.get(label, ()), files.get(label, {}))
+        for label, who in SUBMITTERS.items()])
 
     out = tmp / "graded"
     assert grade.main([str(root), "--out", str(out), "--jobs", "2", "--no-progress"]) == 0

@@ -1,50 +1,34 @@
 """Finding and naming submissions: files, folders, Gradescope "Export Submissions" folders."""
 
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from autograder import submissions
 from autograder.submissions import UsageError, discover
 
-# The shape of Gradescope's submission_metadata.yml (Ruby symbols as keys, Ruby-style times).
-METADATA = """\
-submission_1001:
-  :submitters:
-  - :name: Ada Lovelace
-    :sid: '1815'
-    :email: ada@example.edu
-  :created_at: 2024-10-01 12:00:00.123456000 -07:00
-  :score: 60.0
-  :status: processed
-submission_987:
-  :submitters:
-  - :name: Alan Turing
-    :sid: '1912'
-    :email: alan@example.edu
-  - :name: Grace Hopper
-    :sid: 1906
-    :email: grace@example.edu
-  :created_at: 2024-10-02 08:30:00.000000000 -07:00
-  :results: !ruby/object:ActiveSupport::HashWithIndifferentAccess
-    score: 12.0
-submission_1002:
-  :submitters:
-  - :name: Emmy Noether
-    :sid: '1882'
-    :email: emmy@example.edu
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
+from gradescope_export import Submission, metadata, write_export  # noqa: E402
+
+# The shape of Gradescope's submission_metadata.yml: Ruby-style times with fractions, an unquoted
+# sid, a tag this reader does not know, and an empty upload.
+SUBMISSIONS = [
+    Submission("submission_1001", [("Ada Lovelace", "1815", "ada@example.edu")],
+               (":created_at: 2024-10-01 12:00:00.123456000 -07:00", ":score: 60.0",
+                ":status: processed"), {"rnn_dinosaurs.ipynb": "{}"}),
+    Submission("submission_987", [("Alan Turing", "1912", "alan@example.edu"),
+                                  ("Grace Hopper", 1906, "grace@example.edu")],
+               (":created_at: 2024-10-02 08:30:00.000000000 -07:00",
+                ":results: !ruby/object:ActiveSupport::HashWithIndifferentAccess",
+                "  score: 12.0"), {"rnn_dinosaurs.ipynb": "{}"}),
+    Submission("submission_1002", [("Emmy Noether", "1882", "emmy@example.edu")]),
+]
 
 
 def export(tmp_path):
-    root = tmp_path / "assignment_42_export"
-    root.mkdir()
-    (root / "submission_metadata.yml").write_text(METADATA)
-    for folder in ("submission_1001", "submission_987"):
-        (root / folder).mkdir()
-        (root / folder / "rnn_dinosaurs.ipynb").write_text("{}")
-    (root / "submission_1002").mkdir()  # an empty upload
-    return root
+    return write_export(tmp_path / "assignment_42_export", SUBMISSIONS)
 
 
 def test_gradescope_export_is_one_submission_per_folder_named_by_its_submitters(tmp_path):
@@ -112,7 +96,7 @@ def test_a_folder_holding_no_submission_is_a_usage_error(tmp_path, layout):
 def test_the_export_zip_itself_says_unzip_it(tmp_path):
     path = tmp_path / "submissions.zip"
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("assignment_42_export/submission_metadata.yml", METADATA)
+        zf.writestr("assignment_42_export/submission_metadata.yml", metadata(SUBMISSIONS))
     with pytest.raises(UsageError, match="unzip"):
         discover([path])
 
