@@ -181,9 +181,10 @@ def _hostile_notebook(solved, entry):
     cells = [nbformat.v4.new_code_cell(text) for text in entry.attack_cells]
     if entry.position == "end":
         nb.cells += cells
-    else:
-        first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
-        nb.cells[first + 1:first + 1] = cells
+    else:  # after the imports: the first code cell may be the build's set-up cell
+        imports = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+                       and re.search(r"^import numpy as np$", c.source, re.M))
+        nb.cells[imports + 1:imports + 1] = cells
     return nb
 
 
@@ -393,10 +394,12 @@ for _mode in ("root-confined", "root-user-only"):
         FLAKY.setdefault(("test_entry_gains_nothing_and_costs_honest_functions_nothing", _name,
                           _mode), f"{_mode} in the box: {_name} seen failing once, not analysed")
 # Seen in the lead's rerun after the merge fixes (2026-12-02 03:30, quiet machine): the attack cell
-# of lying_values was skipped as out of memory (a 16 GiB allocation, cause not analysed), so the
-# lying rnn_cell_forward raised NameError and scored 0, below its honest control's 2: it gains
-# nothing, but the entry no longer proves what it means to. Not strict until analysed.
-for _mode in ("root-sandbox", "root-confined", "root-user-only", "bubblewrap"):
+# of lying_values failed, so the lying rnn_cell_forward raised NameError and scored 0, below its
+# honest control's 2: it gains nothing, but the entry no longer proved what it means to. Cause:
+# the attack cells went after the first code cell, the build's set-up cell since 6cb80b7, before
+# ``import numpy as np`` (fixed in _hostile_notebook). Passes in root-sandbox since; bubblewrap's
+# rehearsal is not run yet (UNSAFE_HERE).
+for _mode in ("root-confined", "root-user-only", "bubblewrap"):
     FLAKY[("test_entry_gains_nothing_and_costs_honest_functions_nothing", "lying_values",
            _mode)] = "lying_values' attack cell skipped as out of memory since the merge"
 FLAKY[("test_submission_metadata_and_classmates_stay_closed", None, "root-confined")] = \
@@ -972,3 +975,16 @@ def test_twenty_thousand_raising_cells_give_a_small_results_json(graded):
     assert len(data) <= MAX_RESULTS_BYTES
     more = ENTRIES["many_raising_cells"].repeat - 50  # the first 50 are listed
     assert f"{more} more cells with problems" in graded.results["many_raising_cells"]["output"]
+
+
+def test_attack_cells_come_after_the_imports():
+    """An attack cell before ``import numpy as np`` (behind the build's set-up cell, say) dies of
+    a NameError and proves nothing: every entry's cells follow the imports."""
+    for entry in ENTRIES.values():
+        if not entry.attack_cells or entry.container:
+            continue
+        sources = [c.source for c in _hostile_notebook(_solved_notebook(entry.notebook), entry)
+                   .cells if c.cell_type == "code"]
+        imports = next(i for i, s in enumerate(sources) if "import numpy as np" in s.split("\n"))
+        first_attack = sources.index(entry.attack_cells[0])
+        assert first_attack > imports, entry.name

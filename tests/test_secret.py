@@ -154,10 +154,6 @@ def _grade_entry_with_secret(entry_name, secret_value, tmp_path):
     return {t["name"]: t["score"] for t in results["tests"]}
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "the entry's table predates later changes to rnn_cell_forward's hidden cases, so under last "
-    "term's secret it now earns 1 point, not 8; the 'not now' half (it earns nothing under the "
-    "current secret) is asserted in every mode by test_hostile; the table must be regenerated"))
 def test_a_table_leaked_under_last_terms_secret_works_then_and_not_now(tmp_path):
     """The stale_leaked_table entry is a real attack: under the secret its table was made with,
     its lookup rnn_cell_forward earns every hidden point with no implementation; under any other
