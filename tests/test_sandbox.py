@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import resource
+import shlex
 import shutil
 import signal
 import socket
@@ -664,3 +665,44 @@ def test_limits_defaults():
             lim.open_files) == (2 * 1024**3, 600, 64, 64 * 1000**2, 256)
     assert f"--nofile={lim.open_files}:{lim.open_files}" in lim.prlimit_args()
     assert resource.RLIMIT_AS  # the platform has the limits we set
+
+
+NAMESPACED_GRADER = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+from autograder.isolation import sandbox
+sandbox._chmod_state(lambda state: None)  # what every start and end of a child does
+"""
+
+
+@needs_root
+def test_a_grader_in_other_namespaces_leaves_our_closed_folders_alone(tmp_path):
+    """The chmod state lives in /run, which Gradescope-like boxes share with the host. A grader
+    in a box (its own PID and mount namespaces) once judged the host's holders dead (their pids
+    are not in its namespace), dropped them and, the host's path being absent in the box, never
+    restored it: the project tree stayed 0700 on the host, and a TA's user could no longer run
+    its Python (every bubblewrap grade an internal error)."""
+    if not sandbox.namespaces_permitted():
+        pytest.skip("namespaces are not permitted here")
+    closed = tmp_path / "work" / "project"
+    closed.mkdir(parents=True)
+    os.chmod(closed, 0o755)
+    holder = f"{os.getpid()}:{time.monotonic_ns()}"
+    sandbox._protect([str(closed)], holder)
+    try:
+        assert os.stat(closed).st_mode & 0o777 == 0o700
+        script = tmp_path / "grader.py"
+        script.write_text(NAMESPACED_GRADER)
+        # As in a box: its own PID namespace, and our folder hidden (the box's /work is).
+        hide = f"mount -t tmpfs hidden {shlex.quote(str(tmp_path / 'work'))} && exec \"$@\""
+        r = subprocess.run(["unshare", "--pid", "--fork", "--mount", "--mount-proc", "sh", "-c",
+                            hide, "sh", sys.executable, "-I", str(script),
+                            str(sandbox.PROJECT_ROOT)],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        # Still closed (the other grader did not reopen it while our child runs) ...
+        assert os.stat(closed).st_mode & 0o777 == 0o700
+    finally:
+        sandbox._unprotect([str(closed)], holder)
+    # ... and reopened, to its own mode, when our child is done.
+    assert os.stat(closed).st_mode & 0o777 == 0o755

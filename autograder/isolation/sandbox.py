@@ -509,15 +509,31 @@ def _acquire_slot(reap_wait: float = 2.0) -> tuple[int, int, int, int]:
 # chmod 700 of hidden directories (root-user-only), reference-counted across grader processes
 
 
+def _namespace_tag() -> str:
+    """This process's PID and mount namespaces, e.g. "4026531836-4026531832" ("" if unknown)."""
+    try:
+        return "-".join(os.readlink(f"/proc/self/ns/{ns}").split("[")[1].rstrip("]")
+                        for ns in ("pid", "mnt"))
+    except (OSError, IndexError):
+        return ""
+
+
 def _chmod_state(update) -> None:
     """Run ``update(state)`` on {path: [original mode, [holder, ...]]} under the state lock.
 
     A holder is "pid:token"; holders whose grader process died are dropped, so a crashed grader
     leaves a directory closed only until the next sandbox is started or ended.
+
+    One state per PID and mount namespace: a pid means something only in its PID namespace and a
+    path only in its mount namespace, while STATE_DIR may be shared (a Gradescope-like box of the
+    tests shares the host's /run). A grader in a box once read the host's holders as dead and,
+    the host's path being absent in the box, dropped them without reopening it: the project tree
+    stayed 0700, and a TA's user could no longer run the checkout's Python.
     """
     fd = _state_lock()
     try:
-        path = os.path.join(STATE_DIR, "chmod.json")
+        tag = _namespace_tag()
+        path = os.path.join(STATE_DIR, f"chmod-{tag}.json" if tag else "chmod.json")
         try:
             with open(path) as f:
                 state = json.load(f)
