@@ -43,3 +43,17 @@ def test_a_stale_or_empty_mutation_fails_loudly(tmp_path, monkeypatch, body, wor
     """The error names the file, so a change to the reference that breaks a bug is found."""
     with pytest.raises(ValueError, match=rf"bug\.py: .*{words}"):
         _load(tmp_path, monkeypatch, body)
+
+
+def test_a_mutation_of_another_entry_starts_from_that_entrys_definition(tmp_path, monkeypatch):
+    (tmp_path / "nb").mkdir()
+    alternative = "def bptt(X, Y, H, Y_hat, h0, parameters):\n    return {'dh0': 2 * h0}\n"
+    (tmp_path / "nb" / "alt.py").write_text(
+        "# function: bptt\n# kind: correct\n# description: d\n\n" + alternative)
+    (tmp_path / "nb" / "bug.py").write_text(
+        HEADER.replace("solutions.rnn.bptt", "alt") + "# replace:\n#     return {'dh0': 2 * h0}\n"
+        "# with:\n#     return {'dh0': h0}\n")
+    monkeypatch.setattr(catalog, "CATALOG_DIR", tmp_path)
+    alt, bug = catalog.load_catalog(notebook="nb")
+    assert alt.definition == alternative
+    assert bug.definition == alternative.replace("2 * h0", "h0")

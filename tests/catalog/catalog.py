@@ -28,10 +28,11 @@ text of the reference to replace and by what, every line of a block prefixed by 
     #         dh = W.T @ dZ[:, :, t]
 
 The definition is then ``inspect.getsource`` of the base with each block applied in turn, so a bug
-never duplicates the reference. Each ``replace`` text must occur exactly once in the reference (the
-text after the blocks before it were applied) and the result must differ from the reference, else
-loading raises ValueError naming the file: a change to the reference fails loudly instead of
-silently making the bug vanish.
+never duplicates the reference. The base may also be another entry of the same folder, by its name
+(``# base: bptt_correct_per_loss_step``): a bug that is a correct alternative plus a small edit.
+Each ``replace`` text must occur exactly once in the reference (the text after the blocks before it
+were applied) and the result must differ from the reference, else loading raises ValueError naming
+the file: a change to the reference fails loudly instead of silently making the bug vanish.
 
 This module is not a package (no ``__init__.py`` under ``tests/``): import it by path, e.g.
 
@@ -118,10 +119,17 @@ def _blocks(path, text):
     return [("\n".join(old) + "\n", "\n".join(new) + "\n" if new else "") for old, new in blocks]
 
 
-def _mutation(path, text, base):
-    """The definition of base (``module.function``) with the file's blocks applied."""
+def _base_definition(path, base):
+    """The definition a mutation starts from: ``module.function``'s source, or an entry's."""
+    if "." not in base:
+        return _definition(path.parent / f"{base}.py")[1]
     module, _, name = base.rpartition(".")
-    reference = inspect.getsource(getattr(importlib.import_module(module), name))
+    return inspect.getsource(getattr(importlib.import_module(module), name))
+
+
+def _mutation(path, text, base):
+    """The definition of base (see _base_definition) with the file's blocks applied."""
+    reference = _base_definition(path, base)
     definition = reference
     for old, new in _blocks(path, text):
         if not old.strip():
@@ -134,6 +142,23 @@ def _mutation(path, text, base):
     if definition == reference:
         raise ValueError(f"{path}: the replacements leave {base} unchanged")
     return definition
+
+
+def _definition(path):
+    """(header fields, definition, source) of the entry in path."""
+    text = path.read_text()
+    fields = _header(path, text)
+    if "base" in fields:
+        definition = _mutation(path, text, fields["base"])
+        header = text[: text.index("# replace:")]
+        source = header.rstrip("\n") + "\n\n" + definition
+    else:
+        source = text
+        start = text.find(f"def {fields['function']}(")
+        definition = text[start:] if start >= 0 else ""
+    if not definition.startswith(f"def {fields['function']}("):
+        raise ValueError(f"{path}: does not define {fields['function']}")
+    return fields, definition, source
 
 
 def load_catalog(kind=None, notebook="rnn_dinosaurs", function=None):
@@ -149,18 +174,7 @@ def load_catalog(kind=None, notebook="rnn_dinosaurs", function=None):
     """
     entries = []
     for path in sorted((CATALOG_DIR / notebook).glob("*.py")):
-        text = path.read_text()
-        fields = _header(path, text)
-        if "base" in fields:
-            definition = _mutation(path, text, fields["base"])
-            header = text[: text.index("# replace:")]
-            source = header.rstrip("\n") + "\n\n" + definition
-        else:
-            source = text
-            start = text.find(f"def {fields['function']}(")
-            definition = text[start:] if start >= 0 else ""
-        if not definition.startswith(f"def {fields['function']}("):
-            raise ValueError(f"{path}: does not define {fields['function']}")
+        fields, definition, source = _definition(path)
         entry = Entry(function=fields["function"], name=path.stem, source=source,
                       definition=definition,
                       kind=fields["kind"], description=fields["description"],

@@ -3,27 +3,13 @@
 # kind: bug
 # description: truncated BPTT as in the WildML tutorial with a long window (bptt_truncate = 50): exact on every sequence of up to 51 steps
 # message: truncated after 50 steps
-
-def bptt(X, Y, H, Y_hat, h0, parameters):
-    bptt_truncate = 50
-    U, V, W = parameters["U"], parameters["V"], parameters["W"]
-    T = X.shape[2]
-    dU, dV, dW = np.zeros(U.shape), np.zeros(V.shape), np.zeros(W.shape)
-    dbeta1 = np.zeros(parameters["beta1"].shape)
-    dbeta2 = np.zeros(parameters["beta2"].shape)
-    dh0 = np.zeros(h0.shape)
-    delta_o = Y_hat - Y
-    for t in np.arange(T)[::-1]:
-        dW += delta_o[:, :, t] @ H[:, :, t].T
-        dbeta2 += delta_o[:, :, t].sum(axis=1, keepdims=True)
-        delta_t = (W.T @ delta_o[:, :, t]) * (1 - H[:, :, t] ** 2)
-        for step in np.arange(max(0, t - bptt_truncate), t + 1)[::-1]:
-            h_before = H[:, :, step - 1] if step > 0 else h0
-            dU += delta_t @ h_before.T
-            dV += delta_t @ X[:, :, step].T
-            dbeta1 += delta_t.sum(axis=1, keepdims=True)
-            if step == 0:
-                dh0 += U.T @ delta_t
-            else:
-                delta_t = (U.T @ delta_t) * (1 - H[:, :, step - 1] ** 2)
-    return {"dV": dV, "dU": dU, "dW": dW, "dbeta1": dbeta1, "dbeta2": dbeta2, "dh0": dh0}
+# base: bptt_correct_per_loss_step
+# replace:
+#     U, V, W = parameters["U"], parameters["V"], parameters["W"]
+# with:
+#     bptt_truncate = 50
+#     U, V, W = parameters["U"], parameters["V"], parameters["W"]
+# replace:
+#         for step in np.arange(0, t + 1)[::-1]:
+# with:
+#         for step in np.arange(max(0, t - bptt_truncate), t + 1)[::-1]:
