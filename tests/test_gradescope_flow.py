@@ -22,8 +22,8 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
-import zipfile
 from pathlib import Path
 
 import nbformat
@@ -32,6 +32,9 @@ import pytest
 from autograder.checks import rnn_bidirectional_deep as checks_2
 from autograder.checks import rnn_dinosaurs as checks_1
 from autograder.notebooks import NOTEBOOKS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
+from gradescope_box import unpack_autograder  # noqa: E402
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -81,19 +84,6 @@ def clean_env(venv, **extra):
     return env
 
 
-def unpack(zip_path, root):
-    """root/source (the unpacked zip, scripts executable), root/submission, root/results."""
-    with zipfile.ZipFile(zip_path) as zf:
-        zf.extractall(root / "source")
-        for info in zf.infolist():
-            mode = info.external_attr >> 16
-            if mode & 0o111:
-                os.chmod(root / "source" / info.filename, mode & 0o777)
-    (root / "submission").mkdir()
-    (root / "results").mkdir()
-    return root
-
-
 @pytest.fixture(scope="module")
 def venv(dist, tmp_path_factory):
     """A python3.10 venv into which the zip's setup.sh has just installed (cached between runs)."""
@@ -104,7 +94,8 @@ def venv(dist, tmp_path_factory):
     key = hashlib.sha256(REQUIREMENTS.read_bytes() + version.encode()).hexdigest()[:16]
     path = CACHE / f"gradescope-venv-py310-{key}"
     CACHE.mkdir(parents=True, exist_ok=True)
-    source = unpack(dist / "autograder.zip", tmp_path_factory.mktemp("setup")) / "source"
+    source = unpack_autograder(dist / "autograder.zip",
+                               tmp_path_factory.mktemp("setup")) / "source"
     with open(CACHE / f"{path.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another test run building the same environment
         cold = not (path / READY).is_file()
@@ -144,7 +135,7 @@ def graded(dist, venv, tmp_path_factory):
     runs = {}
     # All at once, as Gradescope's containers would: each mostly waits for its student process.
     for label, (name, data) in submissions.items():
-        root = unpack(dist / "autograder.zip", tmp_path_factory.mktemp(label))
+        root = unpack_autograder(dist / "autograder.zip", tmp_path_factory.mktemp(label))
         (root / "submission" / name).write_bytes(data)
         env = clean_env(venv, AUTOGRADER_ROOT=str(root))
         assert shutil.which("python3", path=env["PATH"]) == str(venv / "bin" / "python3")

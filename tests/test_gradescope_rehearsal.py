@@ -22,7 +22,6 @@ import socket
 import sys
 import textwrap
 import threading
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -246,24 +245,11 @@ def test_binds_are_read_only_when_asked_and_targets_are_never_made_on_the_host(t
 # the zip in the box
 
 
-def unpack(zip_path, root):
-    """root/source (the unpacked zip, scripts executable), root/submission, root/results."""
-    with zipfile.ZipFile(zip_path) as zf:
-        zf.extractall(root / "source")
-        for info in zf.infolist():
-            mode = info.external_attr >> 16
-            if mode & 0o111:
-                os.chmod(root / "source" / info.filename, mode & 0o777)
-    (root / "submission").mkdir()
-    (root / "results").mkdir()
-    os.chmod(root, 0o755)
-    return root
-
-
 @pytest.fixture(scope="module")
 def image(dist, tmp_path_factory):
     """The box's Python 3.10 "image", setup.sh just run into it inside a Gradescope box."""
-    source = unpack(dist / "autograder.zip", tmp_path_factory.mktemp("setup")) / "source"
+    source = box.unpack_autograder(dist / "autograder.zip",
+                                   tmp_path_factory.mktemp("setup")) / "source"
     try:
         return box.image_python(CACHE, (source / "requirements.txt").read_bytes(), source)
     except RuntimeError as exc:
@@ -290,7 +276,7 @@ def test_an_honest_submission_gets_full_marks_in_the_gradescope_sized_box(
         image, dist, tmp_path, key):
     from autograder.notebooks import NOTEBOOKS, checks_module
 
-    root = unpack(dist / "autograder.zip", tmp_path / "ag")
+    root = box.unpack_autograder(dist / "autograder.zip", tmp_path / "ag")
     shutil.copy(dist / "solved" / f"{key}.ipynb", root / "submission")
     result, results = run_autograder(image, root)
     assert result.returncode == 0, (result.stdout[-2000:], result.stderr[-3000:])

@@ -55,6 +55,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
@@ -377,6 +378,21 @@ def box_env(**extra) -> dict:
     """The environment of setup.sh and run_autograder in a box: the image's python3 first."""
     return {"PATH": f"{BOX_PYTHON}/bin:{SYSTEM_PATH}", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             **extra}
+
+
+def unpack_autograder(zip_path, root):
+    """Gradescope's layout of root: root/source (the unpacked zip, its scripts executable),
+    root/submission, root/results; root readable by all (a box's user must enter it)."""
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(root / "source")
+        for info in zf.infolist():
+            mode = info.external_attr >> 16
+            if mode & 0o111:
+                os.chmod(root / "source" / info.filename, mode & 0o777)
+    (root / "submission").mkdir()
+    (root / "results").mkdir()
+    os.chmod(root, 0o755)
+    return root
 
 
 def _seed_from_flow_venv(cache: Path, requirements: bytes, exe: Path, path: Path) -> None:
