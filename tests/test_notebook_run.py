@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import shutil
-import time
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from autograder.notebooks import NOTEBOOKS
 from solutions.rnn import GRADED
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
+from notebook_outputs import execute, text_of  # noqa: E402
 
 TIME_LIMIT = 120.0  # seconds for the whole notebook, training and plots included
 
@@ -18,25 +21,6 @@ TIME_LIMIT = 120.0  # seconds for the whole notebook, training and plots include
 @pytest.fixture(scope="module")
 def solved_dir(dist):
     return dist / "solved"
-
-
-def execute(nb, cwd):
-    client = NotebookClient(
-        nb, timeout=TIME_LIMIT, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
-    )
-    started = time.perf_counter()
-    client.execute()
-    return time.perf_counter() - started
-
-
-def text_of(cell):
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.output_type == "stream":
-            parts.append(out.text)
-        elif "data" in out:
-            parts.append(str(out.data.get("text/plain", "")))
-    return "".join(parts)
 
 
 def assert_check_all_runs_only(nb, graded):
@@ -51,7 +35,7 @@ def assert_check_all_runs_only(nb, graded):
 def assert_runs_and_passes_its_checks(nb, work, graded, what):
     """nb runs in work within TIME_LIMIT, and each grader.check cell (one per graded function)
     and grader.check_all() report that every public test passed."""
-    seconds = execute(nb, work)  # raises CellExecutionError on any error
+    seconds = execute(nb, work, TIME_LIMIT)  # raises CellExecutionError on any error
     assert seconds < TIME_LIMIT, f"{what} took {seconds:.0f} s"
     checks = {}
     for cell in nb.cells:
@@ -86,7 +70,7 @@ def test_graded_cells_do_not_depend_on_skipped_ones(solved_dir, tmp_path):
     shutil.copytree(solved_dir, work)
     nb = nbformat.read(work / "rnn_dinosaurs.ipynb", as_version=4)
     nb.cells = [c for c in nb.cells if "skip-grading" not in c.metadata.get("tags", [])]
-    execute(nb, work)
+    execute(nb, work, TIME_LIMIT)
     outputs = "\n".join(text_of(c) for c in nb.cells)
     assert outputs.count("All test cases passed!") == len(GRADED)
 

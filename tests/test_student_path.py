@@ -4,32 +4,21 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from autograder import notebooks
 from autograder.grade import GradeConfig, grade_submission, load_config
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
+from notebook_outputs import execute, text_of  # noqa: E402
+
 KEYS = list(notebooks.NOTEBOOKS)
-
-
-def execute(nb, cwd, timeout=120):
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(cwd)}}).execute()
-
-
-def text_of(cell):
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.output_type == "stream":
-            parts.append(out.text)
-        elif "data" in out:
-            parts.append(str(out.data.get("text/plain", "")))
-    return "".join(parts)
 
 
 # ---------------------------------------------------------------- the lone notebook (Colab)
