@@ -139,14 +139,16 @@ def check_birnn_forward(fn, inputs, expected, properties):
             "h0_f with params_f; check the loop and what is stored at index t")
         expect_array(H[:n_h], H_ref[:n_h], "H[:n_h] (the forward half)", name, sizes, cause)
     if "alignment" in properties:
-        cause = likely_cause(
+        # a mistake that explains the whole backward half first: it is the surest diagnosis
+        whole = likely_cause(H[n_h:], expected["alternatives"]["backward"], None)
+        cause = whole or likely_cause(
             H[n_h:, :, T - 1], [(value[:, :, T - 1], text)
                                 for value, text in expected["alternatives"]["backward"]],
             f"H[n_h:, :, {T - 1}] is the backward direction's first step: it has read only "
             f"x_{T - 1} = X[:, :, {T - 1}], starting from h0_b")
         expect_array(H[n_h:, :, T - 1], H_ref[n_h:, :, T - 1], f"H[n_h:, :, {T - 1}]", name,
                      sizes, cause)
-        cause = likely_cause(
+        cause = whole or likely_cause(
             H[n_h:, :, 0], [(value[:, :, 0], text)
                             for value, text in expected["alternatives"]["backward"]],
             "H[n_h:, :, 0] is the backward direction's last step: the state after reading "
@@ -213,12 +215,21 @@ def _run(X, h0, layer):
     return rnn_layer_forward(X, h0, layer)
 
 
+def _run_without_tanh(X, h0, layer):
+    """What a layer whose step forgets the tanh computes: h = U h + V x_t + beta1."""
+    H, h = np.zeros((h0.shape[0],) + X.shape[1:]), h0
+    for t in range(X.shape[2]):
+        h = layer["U"] @ h + layer["V"] @ X[:, :, t] + layer["beta1"]
+        H[:, :, t] = h
+    return H
+
+
 def _bi_expected(inputs):
     """The reference's H, and what the common mistakes give for each half."""
     X, h0_f, h0_b = inputs["X"], inputs["h0_f"], inputs["h0_b"]
     p_f, p_b = inputs["params_f"], inputs["params_b"]
     H = ref_bi.birnn_forward(X, h0_f, h0_b, p_f, p_b)
-    n_h = h0_f.shape[0]
+    n_h, T = h0_f.shape[0], X.shape[2]
     forward, backward = H[:n_h], H[n_h:]
     reversed_X = X[:, :, ::-1]
     summed = ("the two directions look added (H[:n_h] holds forward + backward states); stack "
@@ -243,6 +254,9 @@ def _bi_expected(inputs):
                                    "after reading x_t at index t (not at T-1-t)"),
             (_run(X, h0_b, p_b), "the backward direction reads x_0 first, like the forward "
                                  "one; it must start at x_{T-1} and go down to x_0"),
+            (_run(X[:, :, [(T - t) % T for t in range(T)]], h0_b, p_b)[:, :, ::-1],
+             "the backward direction's step t reads X[:, :, T - t], an index off by one: x_0 "
+             "first, then x_{T-1}, ..., x_1; read X[:, :, T - 1 - t] (x_{T-1} first, x_0 last)"),
             (_run(X, h0_b, p_b)[:, :, ::-1], "the backward direction reads x_0 first and stores "
                                              "its states in reversed order; it must read "
                                              "x_{T-1} first and store the state after x_t at t"),
@@ -264,9 +278,14 @@ def _deep_expected(inputs):
     """The reference's Hs, and what the common mistakes give for each layer."""
     X, h0s, layers = inputs["X"], inputs["h0s"], inputs["layers"]
     Hs = ref_deep.deep_rnn_forward(X, h0s, layers)
+    no_tanh = ("the step has no tanh (h = U h + V x_t + beta1, without the tanh): "
+               "use the given rnn_step, h = tanh(U h + V x_t + beta1)")
+    linear = [_run_without_tanh(X, h0s[0], layers[0])]
     alternatives = [[(_run(X, np.zeros(h0s[0].shape), layers[0]),
-                      "layer 0 starts from zeros; start from h0s[0]")]]
+                      "layer 0 starts from zeros; start from h0s[0]"),
+                     (linear[0], f"layer 0: {no_tanh}")]]
     for k in range(1, len(layers)):
+        linear.append(_run_without_tanh(linear[-1], h0s[k], layers[k]))
         n_h, n_in = layers[k]["V"].shape
         below = Hs[k - 1]
         options = []
@@ -287,6 +306,7 @@ def _deep_expected(inputs):
                             f"layer {k} starts from h0s[0]; it starts from its own h0s[{k}]"))
         options.append((_run(below, np.zeros(h0s[k].shape), layers[k]),
                         f"layer {k} starts from zeros; start from h0s[{k}]"))
+        options.append((linear[k], f"layer {k} and the layers below: {no_tanh}"))
         if k >= 2 and Hs[0].shape[0] == n_in:
             options.append((_run(Hs[0], h0s[k], layers[k]),
                             f"layer {k} reads layer 0's states; it reads the layer just below, "

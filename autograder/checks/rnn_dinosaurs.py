@@ -221,10 +221,18 @@ def check_bptt(fn, inputs, expected, properties, rtol=1e-6):
     keys = [key for key in properties if key != "shapes"]
     gradients = expect_dict(result, GRADIENT_KEYS if "shapes" in properties else keys, name,
                             sizes, "gradients")
+
+    def shape_hint(key, default):
+        got = gradients[key]
+        if (isinstance(got, np.ndarray) and got.dtype.kind == "f"
+                and got.shape != expected[key].shape):
+            return bptt_likely_cause(key, got, expected, default)
+        return default
+
     if "shapes" in properties:
         for key in GRADIENT_KEYS:
             expect_shape(gradients[key], expected[key].shape, key, name, sizes,
-                         f"{key} has the shape of what it differentiates.")
+                         shape_hint(key, f"{key} has the shape of what it differentiates."))
     m, T = inputs["X"].shape[1], inputs["X"].shape[2]
     hints = [(-1.0, "the sign is flipped; dL/dz_t = Y_hat_t - Y_t")]
     if m > 1:
@@ -234,6 +242,7 @@ def check_bptt(fn, inputs, expected, properties, rtol=1e-6):
         hints.append((1.0 / T, "it looks averaged over time; the loss is a sum over the time "
                                "steps"))
     for key in keys:
+        expect_shape(gradients[key], expected[key].shape, key, name, sizes, shape_hint(key, ""))
         cause = BPTT_CAUSES[key]
         if not values_match(gradients[key], expected[key], rtol):
             cause = bptt_likely_cause(key, gradients[key], expected, cause)
@@ -250,9 +259,8 @@ def bptt_likely_cause(key, got, expected, default):
     """
     reference = np.asarray(expected[key], dtype=float)
     c, size = float(np.max(np.abs(got))), float(np.max(np.abs(reference)))
-    if c <= 1e-6 * size:
-        return default  # zero everywhere: expect_array says so
-    if c < size * (1 - 1e-9) and np.allclose(
+    # (zero everywhere, expect_array says so, and only a mistake that gives zero can match)
+    if got.shape == reference.shape and 1e-6 * size < c < size * (1 - 1e-9) and np.allclose(
             got, np.clip(reference, -c, c), rtol=1e-6, atol=1e-9):
         return (f"it equals the true {key} clipped into [-{c:.4g}, {c:.4g}]: it looks clipped "
                 "inside bptt; return the exact gradients (clipping is clip's job, after bptt)")
@@ -346,7 +354,8 @@ def check_first_step(fn, inputs, expected, properties=()):
 
     inputs -- {"parameters", "char_to_ix", "seed", "n", "sizes"}
     expected -- {"probabilities": (n_y,), the first step's yhat; "critical": the chi-square
-                critical value at ALPHA for "df" degrees of freedom}
+                critical value at ALPHA for "df" degrees of freedom; "mistakes": [(probabilities,
+                df, critical, cause)], what a known mistake draws from, and what to say}
     """
     name = "sample"
     fn = using_reference(fn, "rnn_cell_forward")
@@ -357,8 +366,19 @@ def check_first_step(fn, inputs, expected, properties=()):
     statistic, df = chi_square(counts, expected["probabilities"])
     if df != expected["df"] or statistic > expected["critical"]:
         uniform, _ = chi_square(counts, np.full(n_y, 1.0 / n_y))
+        fitting = []  # the known mistakes whose draws these counts fit
+        for p, d, critical, mistake in expected.get("mistakes", ()):
+            s_, d_ = chi_square(counts, p)
+            if d_ == d and s_ <= critical:
+                fitting.append(mistake)
         if np.max(counts) == inputs["n"]:
-            cause = "every draw gave the same index, as argmax would; draw with rng.choice"
+            if np.argmax(counts) == np.argmax(expected["probabilities"]):
+                cause = "every draw gave the same index, as argmax would; draw with rng.choice"
+            else:
+                cause = ("every draw gave the same index, and not the most likely one: the draws "
+                         "do not come from the rng passed in; draw with rng.choice")
+        elif len(fitting) == 1 and uniform > expected["critical"]:
+            cause = fitting[0]
         elif uniform <= expected["critical"]:
             cause = ("the draws look uniform, as if drawn without p=: draw with the probabilities "
                      "of this step's yhat (p=...)")
@@ -403,6 +423,10 @@ def _cell_expected(inputs):
                                                "V x_t + beta1)"),
         (np.tanh(p["V"] @ x + p["beta1"]), "h_prev is not used: the term U h_prev is missing"),
     ]
+    if x.shape[0] == h.shape[0]:  # where V and U have the same shape, so that swapping them runs
+        wrong_h.append((np.tanh(p["V"] @ h + p["U"] @ x + p["beta1"]),
+                        "V and U are swapped: U (n_h, n_h) multiplies h_prev, V (n_h, n_x) "
+                        "multiplies x_t"))
     z = p["W"] @ h_next + p["beta2"]
     wrong_y = [(ref.softmax(p["W"] @ h + p["beta2"]),
                 "yhat_t is computed from h_prev; compute it from the new state h_next")]
@@ -433,8 +457,9 @@ _add("rnn_cell_forward", "shapes", 1, _cell_case(1, (3, 5, 4, 2, 1), ("shapes",)
 _add("rnn_cell_forward", "h_next_values", 3, _cell_case(2, (3, 5, 4, 3, 1), ("h_next",)))
 _add("rnn_cell_forward", "yhat_values", 2, _cell_case(3, (5, 3, 4, 2, 1), ("yhat_t",)))
 _add("rnn_cell_forward", "columns_sum_to_1", 1, _cell_case(4, (3, 5, 4, 3, 1), ("sums",)))
+# n_x = n_h: a cell with V and U swapped runs, and is told so (elsewhere it fails in matmul)
 _add("rnn_cell_forward", "values_m1", 1,
-     _cell_case(5, (4, 6, 3, 1, 1), ("h_next", "yhat_t", "sums")))
+     _cell_case(5, (6, 6, 3, 1, 1), ("h_next", "yhat_t", "sums")))
 
 
 # ---- rnn_forward: 10 points
@@ -509,7 +534,7 @@ _add("rnn_forward", "h0_used", 1, _h0_used)
 
 def _bptt_as_if(X, Y, H, Y_hat, h0, parameters, derivative=lambda h: 1.0 - h ** 2,
                 transpose_U=True, dU_state="prev", dW_state="now", first_prev=None,
-                forward_in_time=False):
+                forward_in_time=False, batch_sum=True):
     """The gradients that a bptt with one known mistake computes (the options say which).
 
     Not a reference (that is solutions.rnn.bptt): the backward recursion written once more, with a
@@ -523,11 +548,11 @@ def _bptt_as_if(X, Y, H, Y_hat, h0, parameters, derivative=lambda h: 1.0 - h ** 
     for t in (range(T) if forward_in_time else reversed(range(T))):
         h_prev = H[:, :, t - 1] if t > 0 else (h0 if first_prev is None else first_prev)
         grads["dW"] += dZ[:, :, t] @ (H[:, :, t] if dW_state == "now" else h_prev).T
-        grads["dbeta2"] += np.sum(dZ[:, :, t], axis=1, keepdims=True)
         da = derivative(H[:, :, t]) * (W.T @ dZ[:, :, t] + carry)
         grads["dV"] += da @ X[:, :, t].T
         grads["dU"] += da @ (h_prev if dU_state == "prev" else H[:, :, t]).T
-        grads["dbeta1"] += np.sum(da, axis=1, keepdims=True)
+        for key, term in (("dbeta1", da), ("dbeta2", dZ[:, :, t])):  # batch_sum=False: (n, m)
+            grads[key] = grads[key] + (np.sum(term, axis=1, keepdims=True) if batch_sum else term)
         carry = (U.T if transpose_U else U) @ da
     grads["dh0"] = carry
     return grads
@@ -578,6 +603,14 @@ def _bptt_alternatives(X, Y, H, Y_hat, h0, parameters):
     add(_bptt_as_if(*args, transpose_U=False),
         "the gradient flows back through U transposed: dh_t includes U^T da_{t+1}, not U da_{t+1}",
         ("dV", "dU", "dbeta1", "dh0"))
+    unsummed = _bptt_as_if(*args, batch_sum=False)
+    for key, term in (("dbeta1", "da_t"), ("dbeta2", "Y_hat_t - Y_t")):
+        add(unsummed, f"{key} is not summed over the batch: it holds one column per sequence; "
+            f"sum {term} over axis 1 as well (np.sum(..., axis=1, keepdims=True)).", (key,))
+    add({"dbeta2": np.zeros(parameters["beta2"].shape)},
+        "that is what a sum of Y_hat_t - Y_t over axis 0 (the classes) gives: each column of a "
+        "softmax minus a one-hot vector sums to 0; dbeta2 sums over the batch (axis 1) and the "
+        "time steps", ("dbeta2",))
     add(_bptt_as_if(*args, dU_state="now"),
         "dU sums da_t h_{t-1}^T, with the state before step t (h0 at t = 0), not h_t", ("dU",))
     add(_bptt_as_if(*args, dW_state="prev"),
@@ -621,8 +654,14 @@ def _bptt_expected(inputs, eager=False):
     expected.update(ref.bptt(inputs["X"], inputs["Y"], H, Y_hat, inputs["h0"],
                              inputs["parameters"]))
     args = (inputs["X"], inputs["Y"], H, Y_hat, inputs["h0"], inputs["parameters"])
-    expected["alternatives"] = _bptt_alternatives(*args) if eager else (
-        lambda: _bptt_alternatives(*args))
+    computed = []  # once per case (a case may diagnose several keys; quadratic in T)
+
+    def alternatives():
+        if not computed:
+            computed.append(_bptt_alternatives(*args))
+        return computed[0]
+
+    expected["alternatives"] = alternatives() if eager else alternatives
     return expected
 
 
@@ -806,12 +845,24 @@ def _critical(df):
     return float(chdtri(df, ALPHA)) if df > 0 else 0.0
 
 
+# What sample draws from when it computes yhat before the state update (the softmax of the state
+# it was given, W h_prev + beta2), and what to tell the student.
+BEFORE_UPDATE = ("yhat computed before the state update; call rnn_cell_forward on x and h "
+                 "first, then draw from the yhat it returns")
+PREVIOUS_YHAT = ("the draws follow the yhat of the state before this step, softmax(W h_prev + "
+                 f"beta2): {BEFORE_UPDATE}")
+
+
 def _first_step_expected(inputs):
     n_h, n_x = inputs["parameters"]["V"].shape
-    _, yhat = ref.rnn_cell_forward(np.zeros((n_x, 1)), np.zeros((n_h, 1)), inputs["parameters"])
+    parameters = inputs["parameters"]
+    _, yhat = ref.rnn_cell_forward(np.zeros((n_x, 1)), np.zeros((n_h, 1)), parameters)
     probabilities = yhat.ravel()
     _, df = chi_square(inputs["n"] * probabilities, probabilities)
-    return {"probabilities": probabilities, "df": df, "critical": _critical(df)}
+    previous = ref.softmax(parameters["W"] @ np.zeros((n_h, 1)) + parameters["beta2"]).ravel()
+    _, previous_df = chi_square(inputs["n"] * previous, previous)
+    return {"probabilities": probabilities, "df": df, "critical": _critical(df),
+            "mistakes": [(previous, previous_df, _critical(previous_df), PREVIOUS_YHAT)]}
 
 
 def _sample_power(parameters, n):
@@ -890,36 +941,59 @@ def _sample_next_step(fn):
             raise CheckFailed(f"sample returned {out} on inputs {inputs}; after drawing a "
                               "character other than '\\n' it must draw again (max_length=2).")
         pairs.append((out[0], out[1]))
-    n_h = parameters["U"].shape[0]
-    h1, _ = ref.rnn_cell_forward(np.zeros((VOCAB_SIZE, 1)), np.zeros((n_h, 1)), parameters)
-    statistic, df, worst = 0.0, 0, None
-    for first in range(1, VOCAB_SIZE):
-        seconds = [b for a, b in pairs if a == first]
-        if len(seconds) < 50:
-            continue
-        x = np.zeros((VOCAB_SIZE, 1))
-        x[first] = 1.0
-        _, yhat = ref.rnn_cell_forward(x, h1, parameters)
-        counts = np.bincount(np.array(seconds, dtype=int), minlength=VOCAB_SIZE)
-        s, d = chi_square(counts, yhat.ravel())
-        statistic, df = statistic + s, df + d
-        if worst is None or s > worst[0]:
-            worst = (s, first, counts, yhat.ravel())
-    if worst is None:
+    seconds = {first: [b for a, b in pairs if a == first] for first in range(1, VOCAB_SIZE)}
+    seconds = {first: np.bincount(np.array(drawn, dtype=int), minlength=VOCAB_SIZE)
+               for first, drawn in seconds.items() if len(drawn) >= 50}
+    if not seconds:
         raise CheckFailed(f"sample drew '\\n' first almost every time on inputs {inputs}; the "
                           "first index must follow yhat of the first step.")
-    critical = _critical(df)
-    if statistic > critical:
-        _, first, counts, probabilities = worst
-        raise CheckFailed(
-            f"sample: the second index drawn does not follow yhat of the second step on inputs "
-            f"{inputs} ({n} names, chi-square {statistic:.1f} > {critical:.1f}; a correct sample "
-            f"fails this with probability below 1e-6). After drawing index {first} first, the "
-            f"second had frequencies {format_distribution(counts)}, expected "
-            f"{format_distribution(probabilities)}; feed the one-hot vector of the index drawn "
-            "back as the next x, keep the state h from the previous step, and draw from the new "
-            "yhat."
-        )
+    fits = []  # (statistic, df, worst prefix, cause) for the right second step, then the mistakes
+    for step, cause in _SECOND_STEPS:
+        statistic, df, worst = 0.0, 0, None
+        for first, counts in seconds.items():
+            probabilities = step(parameters, first)
+            s, d = chi_square(counts, probabilities)
+            statistic, df = statistic + s, df + d
+            if worst is None or s > worst[0]:
+                worst = (s, first, counts, probabilities)
+        if cause is None and statistic <= _critical(df):
+            return
+        fits.append((statistic, df, worst, cause))
+    statistic, df, (_, first, counts, probabilities), _ = fits[0]
+    fitting = [c for s, d, _, c in fits[1:] if s <= _critical(d)]
+    advice = (f"the draws match a sample where {fitting[0]}" if len(fitting) == 1 else
+              "feed the one-hot vector of the index drawn back as the next x, keep the state h "
+              "from the previous step, and draw from the new yhat")
+    raise CheckFailed(
+        f"sample: the second index drawn does not follow yhat of the second step on inputs "
+        f"{inputs} ({n} names, chi-square {statistic:.1f} > {_critical(df):.1f}; a correct "
+        f"sample fails this with probability below 1e-6). After drawing index {first} first, the "
+        f"second had frequencies {format_distribution(counts)}, expected "
+        f"{format_distribution(probabilities)}; {advice}."
+    )
+
+
+def _second_step(parameters, first, x="one-hot", h="carried", yhat="new"):
+    """yhat of sample's second step after drawing first: right, or with one known mistake (x
+    stays zeros, h reset to zeros, or the first step's yhat drawn from again)."""
+    n_h = parameters["U"].shape[0]
+    h1, y1 = ref.rnn_cell_forward(np.zeros((VOCAB_SIZE, 1)), np.zeros((n_h, 1)), parameters)
+    x2 = _one_hot(VOCAB_SIZE, first) if x == "one-hot" else np.zeros((VOCAB_SIZE, 1))
+    _, y2 = ref.rnn_cell_forward(x2, h1 if h == "carried" else np.zeros((n_h, 1)), parameters)
+    return (y2 if yhat == "new" else y1).ravel()
+
+
+_SECOND_STEPS = (
+    (_second_step, None),
+    (lambda p, first: _second_step(p, first, x="zeros"),
+     "x stays zeros after the first step: feed the one-hot vector of the index drawn back as "
+     "the next x"),
+    (lambda p, first: _second_step(p, first, h="reset"),
+     "h is reset to zeros at every step: keep the state h that rnn_cell_forward returned at "
+     "the previous step"),
+    (lambda p, first: _second_step(p, first, yhat="previous"),
+     f"each draw follows the previous step's yhat: {BEFORE_UPDATE}"),
+)
 
 
 def _one_hot(n, idx):

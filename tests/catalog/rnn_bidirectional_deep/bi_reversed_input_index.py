@@ -2,6 +2,7 @@
 # function: birnn_forward
 # kind: bug
 # description: backward direction reads X[:, :, T - t] (off by one in the reversed index)
+# message: off by one
 # base: solutions.bidirectional.birnn_forward
 # replace:
 #     for t in reversed(range(T)):

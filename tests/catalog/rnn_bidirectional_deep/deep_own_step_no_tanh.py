@@ -2,6 +2,7 @@
 # function: deep_rnn_forward
 # kind: bug
 # description: its own step without the tanh instead of rnn_step
+# message: without the tanh
 # base: solutions.deep.deep_rnn_forward
 # replace:
 #             h = rnn_step(inputs[:, :, t], h, layer)

@@ -2,6 +2,7 @@
 # function: deep_rnn_forward
 # kind: bug
 # description: every layer above the first reads layer 0's states (inputs never updated after layer 0)
+# message: reads layer 0's states
 # base: solutions.deep.deep_rnn_forward
 # replace:
 #         inputs = H

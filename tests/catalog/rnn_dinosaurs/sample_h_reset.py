@@ -2,6 +2,7 @@
 # function: sample
 # kind: bug
 # description: resets h to zeros at every step
+# message: h is reset to zeros at every step
 # base: solutions.rnn.sample
 # replace:
 #         h, yhat = rnn_cell_forward(x, h, parameters)

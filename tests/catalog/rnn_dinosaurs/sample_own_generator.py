@@ -2,6 +2,7 @@
 # function: sample
 # kind: bug
 # description: makes its own Generator with a fixed seed, ignoring rng
+# message: a Generator made inside sample
 # base: solutions.rnn.sample
 # replace:
 #         idx = int(rng.choice(yhat.shape[0], p=yhat.ravel()))

@@ -2,6 +2,7 @@
 # function: sample
 # kind: bug
 # description: draws from the previous step's yhat (computed before the state update)
+# message: before the state update
 # base: solutions.rnn.sample
 # replace:
 #         h, yhat = rnn_cell_forward(x, h, parameters)
