@@ -45,7 +45,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from autograder import batch, notebooks, phases, submissions, tracebacks, written
+from autograder import batch, notebooks, phases, secret, submissions, tracebacks, written
 from autograder.bounds import bound_results
 from autograder.isolation import sandbox as isolation_sandbox
 from autograder.isolation.outcomes import CaseOutcome, CaseResult, CellOutcome
@@ -642,6 +642,11 @@ def main(argv=None) -> int:
         subs = submissions.discover(args.submissions)
     except submissions.UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        secret.load_secret()  # once, before any submission: else each would be an internal error
+    except secret.SecretError as exc:
+        print(f"error: the hidden-input secret: {exc}", file=sys.stderr)
         return 2
     results = [None] * len(subs)
     config = dataclasses.replace(config, hidden_paths=(*config.hidden_paths,

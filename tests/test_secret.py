@@ -169,3 +169,33 @@ def test_a_table_leaked_under_last_terms_secret_works_then_and_not_now(tmp_path)
     assert then["rnn_cell_forward"] == 10 - public_points, then
     assert now["rnn_cell_forward"] <= 1, now  # what zeros earn (the shapes case)
     assert then["clip"] == now["clip"] == 5
+
+
+def test_a_secret_file_this_user_cannot_read_stops_the_batch_with_its_reason(tmp_path,
+                                                                            monkeypatch, capsys):
+    """Root's checkout graded by a TA's user: the 0600 file is root's. The batch stops at once,
+    naming the file and the way out, instead of an internal error in every submission (what the
+    bubblewrap rehearsal as a TA's user showed)."""
+    from autograder import grade
+
+    path = tmp_path / secret.SECRET_FILE_NAME
+    secret.write_secret(path, "s" * 32)
+    real_read = Path.read_text
+
+    def read_text(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    monkeypatch.delenv(secret.SECRET_ENV, raising=False)
+    with pytest.raises(secret.SecretError, match="cannot be read.*AUTOGRADER_SECRET"):
+        secret.load_secret(path=path)
+    monkeypatch.setattr(secret, "SECRET_PATH", path)
+    nb = tmp_path / "nb.ipynb"
+    nb.write_text("{}")
+    assert grade.main([str(nb), "--out", str(tmp_path / "out"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be read" in err and secret.SECRET_ENV in err
+    monkeypatch.setenv(secret.SECRET_ENV, "t" * 32)  # the way out it names
+    assert secret.load_secret(path=path)[0] == "t" * 32
