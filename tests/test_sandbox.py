@@ -579,13 +579,16 @@ print("detached", flush=True)
 time.sleep(30)
 ''' % sys.argv[2]
 open(os.path.join(cwd, "child.py"), "w").write(child)
+from autograder.isolation import confine
+tasks = confine.user_tasks(os.getuid())
 box = sandbox.spawn([sys.executable, "-I", "child.py"], cwd=cwd, stdout=subprocess.PIPE,
                     limits=sandbox.Limits(nproc=50))
 lines = [box.popen.stdout.readline().decode().strip() for _ in range(3)]
 box.kill_all()
 time.sleep(1.2)
 print(json.dumps({"mode": sandbox.mode(), "lines": lines, "rc": box.popen.returncode,
-                  "late": os.path.exists(os.path.join(cwd, "late.txt"))}))
+                  "late": os.path.exists(os.path.join(cwd, "late.txt")), "tasks": tasks,
+                  "landlock": sandbox.landlock_abi()}))
 """
 
 
@@ -609,12 +612,17 @@ def test_non_root_modes_as_nobody(which):
     assert r.returncode == 0, r.stderr
     result = json.loads(r.stdout.strip().splitlines()[-1])
     assert result["mode"] == which
-    assert result["lines"][0] == "nproc 50"
     if which == "bubblewrap":
+        assert result["lines"][0] == "nproc 50"
         assert result["lines"][1] == "no-read"
     else:
-        # Plainly what this mode does NOT protect (describe_mode says so): the TA's files.
-        assert result["lines"][1] == ("read-solutions" if os.access(rnn, os.R_OK) else "no-read")
+        # RLIMIT_NPROC counts all of the user's tasks: 50 above those it had (this script, the
+        # supervisor and the launcher), not 50 in all.
+        nproc = int(result["lines"][0].split()[1])
+        assert result["tasks"] + 50 <= nproc <= result["tasks"] + 50 + 4, (nproc, result)
+        # Without Landlock, plainly what this mode does NOT protect (describe_mode says so).
+        readable = os.access(rnn, os.R_OK) and result["landlock"] < 1
+        assert result["lines"][1] == ("read-solutions" if readable else "no-read")
     assert result["lines"][2] == "detached"
     assert result["rc"] in (-signal.SIGTERM, -signal.SIGKILL)
     assert not result["late"], "the detached grandchild outlived kill_all"
@@ -665,6 +673,173 @@ def test_limits_defaults():
             lim.open_files) == (2 * 1024**3, 600, 64, 64 * 1000**2, 256)
     assert f"--nofile={lim.open_files}:{lim.open_files}" in lim.prlimit_args()
     assert resource.RLIMIT_AS  # the platform has the limits we set
+
+
+UNPRIVILEGED_PROBES = r"""
+import os, socket, sys
+def attempt(name, fn):
+    try:
+        fn()
+        print(name, "ok", flush=True)
+    except OSError as exc:
+        print(name, "refused", exc.errno, flush=True)
+print("confined", os.environ.get("RNN_CONFINED"), flush=True)
+attempt("read-project", lambda: open(sys.argv[1]).read(1))
+attempt("write-tmp", lambda: open("/tmp/rnn-unprivileged-stash", "w").write("x"))
+attempt("write-cwd", lambda: open("mine.txt", "w").write("x"))
+attempt("inet", lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM).close())
+before = (os.getsid(0), os.getpgid(0))
+attempt("setsid", os.setsid)
+attempt("setpgid", lambda: os.setpgid(0, 0))
+print("moved", (os.getsid(0), os.getpgid(0)) != before, flush=True)
+attempt("signal-grader", lambda: os.kill(int(sys.argv[2]), 0))
+attempt("signal-supervisor", lambda: os.kill(os.getppid(), 0))
+import numpy
+print("numpy", flush=True)
+"""
+
+
+def test_unprivileged_confines_itself_where_the_kernel_allows():
+    """The unprivileged mode's launcher applies what an unprivileged process may do to itself:
+    Landlock (files; from ABI 6 signals), seccomp (sockets, setsid/setpgid) and the relative
+    RLIMIT_NPROC, each as this machine offers it; the supervisor stays outside."""
+    have = sandbox.unprivileged_protections(sys.executable)
+    cwd = tempfile.mkdtemp(prefix="sandbox-unpriv-probes-")
+    Path(cwd, "child.py").write_text(UNPRIVILEGED_PROBES)
+    box = sandbox.spawn([sys.executable, "-I", os.path.join(cwd, "child.py"),
+                         str(sandbox.PROJECT_ROOT / "solutions" / "rnn.py"), str(os.getpid())],
+                        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                        mode="unprivileged")
+    try:
+        out, _ = box.popen.communicate(timeout=60)
+    finally:
+        box.kill_all()
+        shutil.rmtree(cwd, ignore_errors=True)
+    got = {line.split()[0]: line.split()[1:] for line in out.decode().splitlines() if line}
+    assert box.wait() == 0 and "numpy" in got, out.decode()
+    applied = got["confined"][0].split(",")
+    assert {"nproc", "oom_score_adj", *have} <= set(applied), (applied, have)
+    assert got["write-cwd"] == ["ok"]
+    if "landlock" in have:
+        assert got["read-project"][0] == "refused"
+        assert got["write-tmp"][0] == "refused"
+        assert not os.path.exists("/tmp/rnn-unprivileged-stash")
+        if sandbox.landlock_abi() >= 6:
+            assert got["signal-grader"][0] == got["signal-supervisor"][0] == "refused"
+    if "seccomp" in have:
+        assert got["inet"] == ["refused", str(1)]
+        # No-ops that report success: start_new_session=True still works, nothing moves.
+        assert got["setsid"] == got["setpgid"] == ["ok"] and got["moved"] == ["False"]
+    assert sandbox.describe_mode("unprivileged").startswith("unprivileged")
+    for word in ("Landlock", "seccomp"):
+        assert word in sandbox.describe_mode("unprivileged")
+
+
+def test_unprivileged_fork_bomb_is_killed_with_its_group():
+    """Forking processes under the unprivileged supervisor: one group kill ends them all (seccomp
+    makes setsid/setpgid no-ops, so none has left the group)."""
+    if "seccomp" not in sandbox.unprivileged_protections(sys.executable):
+        pytest.skip("without seccomp a child may leave its group (the supervisor hunts it)")
+    # Bounded (this test may run as root, whom RLIMIT_NPROC does not stop): 32 processes that
+    # fork without pause, so some fork is always under way when the kill comes.
+    code = """
+import os
+for _ in range(5):
+    os.fork()
+print("up", flush=True)
+while True:
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+"""
+    cwd = tempfile.mkdtemp(prefix="sandbox-unpriv-bomb-")
+    Path(cwd, "child.py").write_text(code)
+    box = sandbox.spawn([sys.executable, "-I", os.path.join(cwd, "child.py")], cwd=cwd,
+                        stdout=subprocess.PIPE, limits=sandbox.Limits(nproc=40),
+                        mode="unprivileged")
+    try:
+        assert box.popen.stdout.readline().strip() == b"up"
+        time.sleep(0.5)
+        sid = box.popen.pid
+        assert len(sandbox.session_processes(sid)) >= 32
+    finally:
+        box.kill_all()
+        shutil.rmtree(cwd, ignore_errors=True)
+    time.sleep(0.2)
+    assert sandbox.session_processes(sid) == []
+
+
+def _user_namespaces_missing() -> str | None:
+    """Why an unprivileged bwrap cannot make its namespaces here (None if it can)."""
+    for path, bad in (("/proc/sys/user/max_user_namespaces", "0"),
+                      ("/proc/sys/kernel/unprivileged_userns_clone", "0"),
+                      ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1")):
+        with contextlib.suppress(OSError):
+            if Path(path).read_text().strip() == bad:
+                return f"{path} is {bad}"
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["bubblewrap", "unprivileged"])
+def test_a_ta_grades_the_solved_notebook_with_full_marks(which, tmp_path):
+    """A TA's own (non-root) user grades the solved notebook in each non-root mode: full marks,
+    no error, the mode line says the mode (every bubblewrap grade was once an internal error)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
+    import gradescope_box as box
+    import ta_box
+
+    from autograder.build import build_notebooks, included_names
+
+    if which == "bubblewrap":
+        if not shutil.which("bwrap"):
+            pytest.skip("bubblewrap is not installed (.ci/run installs it)")
+        if _user_namespaces_missing():
+            pytest.skip(f"no user namespaces for bwrap: {_user_namespaces_missing()}")
+    reason = box.unavailable()
+    if reason:
+        pytest.skip(f"no box for a TA's user here: {reason}")
+    import nbformat
+
+    source = sandbox.PROJECT_ROOT / "assignment" / "rnn_dinosaurs.py"
+    solved = build_notebooks(source, {n: [] for n in included_names(source)}).solved
+    work = tmp_path / "ta"
+    work.mkdir()
+    nbformat.write(solved, work / "solved.ipynb")
+    ta_box.give_to_ta(work)
+    result = ta_box.run_as_ta([sys.executable, "-m", "autograder", "grade", "/opt/ta/solved.ipynb",
+                               "--out", "/opt/ta/results", "--no-progress"], work, which,
+                              timeout=600)
+    assert result.returncode == 0, (result.stdout[-2000:], result.stderr[-2000:])
+    assert f"autograder isolation: {which}" in result.stderr
+    results = json.loads((work / "results" / "solved" / "results.json").read_text())
+    assert results["extra_data"]["error"] is None, results["output"][:3000]
+    assert results["tests"] and all(t["score"] == t["max_score"] > 0 for t in results["tests"]), \
+        results["output"][:3000]
+
+
+def test_bubblewrap_closes_even_its_own_loopback():
+    """bwrap's network namespace has a loopback of its own, up: the seccomp filter closes it."""
+    if not shutil.which("bwrap"):
+        pytest.skip("bubblewrap is not installed")
+    if not sandbox.seccomp_available(sys.executable):
+        pytest.skip("no seccomp filter can be loaded here (the loopback stays open)")
+    code = """
+import os, socket
+print("confined", os.environ.get("RNN_CONFINED"), flush=True)
+try:
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    socket.create_connection(server.getsockname(), timeout=2).close()
+    print("net open", flush=True)
+except OSError as exc:
+    print("net closed", exc.errno, flush=True)
+"""
+    rc, out, _ = run(("bubblewrap", sys.executable), code, timeout=60)
+    assert rc == 0, out
+    assert "confined seccomp" in out and "net closed 1" in out, out
 
 
 NAMESPACED_GRADER = r"""

@@ -1,21 +1,29 @@
 """The confining launcher: ``python -I confine.py SPEC_JSON -- CMD...`` confines itself, then execs.
 
 Run by path (``sandbox.spawn`` copies it into the child's working folder: the project tree is
-closed to the child), as the sandbox user, after ``setpriv --no-new-privs`` and ``prlimit``. In
-order, each step as SPEC asks:
+closed to the child), as the sandbox user after ``setpriv --no-new-privs`` and ``prlimit`` (root
+modes), or as the TA's own user under the supervisor (unprivileged) or inside bwrap. In order,
+each step as SPEC asks:
 
 1. ``oom_score_adj``: written to /proc/self/oom_score_adj (1000: when the container runs out of
    memory, the kernel's OOM killer takes the student's process first, not the grader).
-2. ``landlock``: a Landlock ruleset (kernel >= 5.13, ABI probed): read and execute only beneath
+2. ``nproc_above``: RLIMIT_NPROC set to the tasks the real user has now plus this many (the
+   unprivileged mode: the child runs as the TA's own user, whose other processes count too),
+   counted in /proc (tasks of the user in other PID namespaces are not seen: the limit is then
+   lower, never higher), after pyseccomp is imported (it runs ldconfig to find libseccomp).
+3. ``landlock``: a Landlock ruleset (kernel >= 5.13, ABI probed): read and execute only beneath
    the ``read`` paths (system and Python folders), read and write only beneath the ``write``
    paths (the child's fresh working folder) and the ``devices``; every other file on the machine
    is out of reach, /proc included. From ABI 4 on, TCP bind/connect are refused too; from ABI 6
    on, signals and abstract unix sockets cannot reach outside the child's own processes.
-3. ``seccomp``: a filter loaded through libseccomp (``pyseccomp``): socket() of any family but
+4. ``seccomp``: a filter loaded through libseccomp (``pyseccomp``): socket() of any family but
    AF_UNIX, ptrace and process_vm_*, namespaces (unshare, setns, clone with CLONE_NEW*, clone3),
    mount and its new API, chroot/pivot_root, the keyring (keyctl, add_key, request_key), bpf,
    perf_event_open, userfaultfd and io_uring fail with EPERM (clone3 with ENOSYS, so libc falls
    back to clone, whose flags the filter can see). Other architectures' syscalls kill the process.
+   With ``"seccomp": {"deny_session": true}`` setsid and setpgid do nothing and report success
+   (errno 0: ``start_new_session=True`` still works): everything the child starts stays in its
+   process group, which the supervisor kills in one call.
 
 Then CMD is exec'd with RNN_CONFINED=<what was applied> in its environment. A step that SPEC
 requires (``"require": [...]``) and that fails ends the launcher with status 121 and a message on
@@ -154,13 +162,17 @@ DENIED_SYSCALLS = (
 )
 
 
-def apply_seccomp(seccomp) -> None:
+SESSION_SYSCALLS = ("setsid", "setpgid")  # with deny_session: no-ops that report success
 
+
+def apply_seccomp(seccomp, deny_session: bool = False) -> None:
     deny = seccomp.ERRNO(errno.EPERM)
     f = seccomp.SyscallFilter(seccomp.ALLOW)  # bad arch (i386, x32 syscalls): killed
-    for name in DENIED_SYSCALLS:
+    rules = [(deny, name) for name in DENIED_SYSCALLS]
+    rules += [(seccomp.ERRNO(0), name) for name in SESSION_SYSCALLS if deny_session]
+    for action, name in rules:
         try:
-            f.add_rule(deny, name)
+            f.add_rule(action, name)
         except (OSError, ValueError, RuntimeError):
             pass  # a syscall this architecture does not have
     f.add_rule(deny, "socket", seccomp.Arg(0, seccomp.NE, AF_UNIX))
@@ -169,6 +181,37 @@ def apply_seccomp(seccomp) -> None:
         f.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
     f.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
     f.load()
+
+
+# -- RLIMIT_NPROC relative to the user's tasks ----------------------------------------------------
+
+
+def user_tasks(uid: int) -> int:
+    """Tasks (threads included, as RLIMIT_NPROC counts them) whose real uid is ``uid``."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                fields = dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+            if int(fields["Uid"].split()[0]) == uid:
+                count += int(fields.get("Threads", "1"))
+        except (OSError, KeyError, ValueError, IndexError):
+            continue
+    return count
+
+
+def apply_nproc_above(extra: int) -> int:
+    """RLIMIT_NPROC = the real user's tasks now + ``extra`` (never above the hard limit)."""
+    import resource
+
+    value = user_tasks(os.getuid()) + int(extra)
+    hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(resource.RLIMIT_NPROC, (value, value))
+    return value
 
 
 # -- the launcher ---------------------------------------------------------------------------------
@@ -202,12 +245,17 @@ def confine(spec: dict) -> list[str]:
             if "seccomp" in require:
                 sys.stderr.write(f"confine: seccomp failed: {exc}\n")
                 os._exit(EXIT_CONFINE_FAILED)
+    if spec.get("nproc_above") is not None:
+        # After the import (libseccomp is found by running ldconfig: a fork), before Landlock
+        # closes /proc, where the user's tasks are counted.
+        step("nproc", lambda: apply_nproc_above(spec["nproc_above"]))
     if spec.get("landlock"):
         ll = spec["landlock"]
         step("landlock", lambda: apply_landlock(ll.get("read", ()), ll.get("write", ()),
                                                 ll.get("devices", ())))
     if seccomp is not None:
-        step("seccomp", lambda: apply_seccomp(seccomp))
+        options = spec["seccomp"] if isinstance(spec["seccomp"], dict) else {}
+        step("seccomp", lambda: apply_seccomp(seccomp, bool(options.get("deny_session"))))
     return applied
 
 

@@ -45,11 +45,20 @@ Modes, picked by ``mode()`` (force one with ``spawn(mode=...)`` or RNN_SANDBOX_M
 * ``root-user-only`` (the same without libseccomp): ``setpriv`` to the sandbox user plus rlimits,
   chmods and /tmp clean-up as above. Network and world-readable files elsewhere are NOT
   protected.
-* ``bubblewrap`` (not root, ``bwrap`` on PATH): the same whitelist policy through bwrap.
-* ``unprivileged`` (not root, no bwrap): same user, new session, rlimits, and a small supervisor
-  (``supervisor.py``, a child subreaper run by path) that kills every descendant when the child
-  ends. NOT protected: files the TA's user can read, the network, and a student who deliberately
-  kills the supervisor.
+* ``bubblewrap`` (not root, ``bwrap`` on PATH): the same whitelist policy through bwrap, plus
+  confine.py's seccomp filter where pyseccomp loads (bwrap's network namespace has a loopback of
+  its own: only the filter closes it).
+* ``unprivileged`` (not root, no bwrap): the TA's own user, rlimits, and a small supervisor
+  (``supervisor.py``, a child subreaper run by path, outside the child's confinement) that
+  starts the child in a process group of its own and kills that group and every descendant when
+  the child ends; the child goes through confine.py with what an unprivileged process may do to
+  itself (``unprivileged_spec``): RLIMIT_NPROC above the user's current task count, OOM score
+  1000, Landlock (reads beneath the policy's read-only paths, writes in cwd; from ABI 6 it
+  cannot signal the grader or the supervisor) and seccomp (the root-confined filter, plus
+  setsid/setpgid made no-ops, so the group kill reaches everything). Each is used where the kernel
+  and pyseccomp offer it, and ``describe_mode`` says which. NOT protected even then: named unix
+  sockets the TA's user can connect to, /etc and the Python folders (readable), and whatever a
+  missing Landlock or seccomp leaves open.
 * ``none`` (forced only: tests, debugging): a plain subprocess in its own session; its process
   group is killed at the end. No isolation at all.
 
@@ -113,8 +122,10 @@ class Limits:
     file_size_bytes: int = 64 * 1000**2  # RLIMIT_FSIZE
     open_files: int = 256  # RLIMIT_NOFILE
 
-    def prlimit_args(self) -> list[str]:
-        """``prlimit`` options setting soft = hard = each limit (never above the current hard)."""
+    def prlimit_args(self, nproc: bool = True) -> list[str]:
+        """``prlimit`` options setting soft = hard = each limit (never above the current hard);
+        ``nproc=False`` leaves RLIMIT_NPROC to confine.py (unprivileged: relative to the user's
+        current tasks)."""
         import resource
 
         # CPU: the soft limit sends SIGXCPU (the child dies with -SIGXCPU, telling the grader
@@ -127,6 +138,8 @@ class Limits:
                  ("--core", resource.RLIMIT_CORE, 0)]
         args = []
         for opt, res, value in pairs:
+            if opt == "--nproc" and not nproc:
+                continue
             hard = resource.getrlimit(res)[1]
             # An unprivileged prlimit may not raise a hard limit: clamp instead of failing.
             if hard != resource.RLIM_INFINITY and os.geteuid() != 0:
@@ -323,16 +336,11 @@ _DESCRIPTIONS = {
         "every process of that user is killed at the end; NOT protected: the network, and any "
         "world-readable file elsewhere on the machine."),
     "bubblewrap": (
-        "bubblewrap: student code runs as the TA's user inside bwrap's namespaces with only the "
-        "system directories, the Python installation and its working directory visible, no "
-        "network, rlimits, and it dies with the grader; it cannot read the project's files."),
-    "unprivileged": (
-        "unprivileged (no root, no bubblewrap): student code runs as the TA's own user in a new "
-        "session with rlimits only; it cannot exceed the limits or (unless it deliberately kills "
-        "its supervisor) outlive grading, but it CAN read anything the TA's user can read, "
-        "including the reference solutions and hidden tests if it knows where to look, use the "
-        "network, and signal the TA's other processes. Grade untrusted submissions as root or "
-        "with bubblewrap installed."),
+        "bubblewrap: student code runs as the TA's user inside bwrap's namespaces (mount, PID, "
+        "network, IPC, UTS) with only the system directories, the Python installation and its "
+        "working directory visible and a fresh /tmp, {seccomp}, rlimits, and it dies with the "
+        "grader; it cannot read the project's files or the other submissions, write outside "
+        "its folder, or signal the grader."),
     "none": (
         "none: student code runs in a plain subprocess of the grader, as the grader's user, with "
         "no limits and no isolation at all (tests and debugging only); it can read and change "
@@ -340,9 +348,49 @@ _DESCRIPTIONS = {
 }
 
 
+def _unprivileged_description(python: str) -> str:
+    have, abi = unprivileged_protections(python), landlock_abi()
+    text = ("unprivileged (no root, no bubblewrap): student code runs as the TA's own user under "
+            "a supervisor that kills its process group and every descendant when it ends, with "
+            "rlimits (processes: the user's current count plus the limit), OOM score 1000 and a "
+            "private HOME and TMPDIR in its own folder")
+    if "landlock" in have:
+        text += (f"; Landlock (ABI {abi}): reads only beneath the system and Python folders and "
+                 "its own folder, writes only in its folder")
+        text += ("; TCP refused" if abi >= 4 else "")
+        text += ("; signals and abstract unix sockets cannot leave its own processes (it cannot "
+                 "kill the grader)" if abi >= 6 else
+                 "; NOT protected without Landlock ABI 6: signals to the TA's processes, the "
+                 "grader included")
+    else:
+        text += ("; NOT protected without Landlock: it CAN read anything the TA's user can read "
+                 "(the reference solutions and hidden tests if it knows where to look), write "
+                 "wherever the TA can, and signal the TA's processes, the grader included")
+    if "seccomp" in have:
+        text += ("; seccomp: no sockets but AF_UNIX, no ptrace, namespaces, mounts or keyring, and "
+                 "setsid/setpgid do nothing (it cannot leave its process group)")
+    else:
+        text += ("; NOT protected without seccomp (pyseccomp/libseccomp missing): the network "
+                 "(unless Landlock ABI 4 closes TCP), ptrace of the TA's processes, and leaving "
+                 "its process group")
+    return text + (". Grade untrusted submissions as root or with bubblewrap installed where "
+                   "this sentence says NOT." if "NOT" in text else ".")
+
+
 def describe_mode(which: str | None = None) -> str:
-    """One sentence saying what the mode protects and what it does not."""
-    return _DESCRIPTIONS[which or mode()]
+    """One sentence saying what the mode protects and what it does not (the non-root modes: as
+    measured on this machine, Landlock and seccomp where they load)."""
+    which = which or mode()
+    if which == "unprivileged":
+        return _unprivileged_description(sys.executable)
+    if which == "bubblewrap":
+        seccomp = ("a seccomp filter (no sockets but AF_UNIX: no network even on its own "
+                   "loopback, no ptrace, no keyring, no nested namespaces)"
+                   if seccomp_available(sys.executable) else
+                   "its own network namespace (only a loopback of its own; NOT filtered by "
+                   "seccomp: pyseccomp/libseccomp missing)")
+        return _DESCRIPTIONS[which].format(seccomp=seccomp)
+    return _DESCRIPTIONS[which]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -748,7 +796,8 @@ SUPERVISOR_PATH = Path(__file__).with_name("supervisor.py")
 
 def unprivileged_argv(argv: list[str], *, pass_fds, limits: Limits) -> list[str]:
     """prlimit -> supervisor (subreaper) -> argv, all as the current user."""
-    return [_tool("prlimit") or "prlimit", *limits.prlimit_args(), "--", sys.executable, "-I",
+    return [_tool("prlimit") or "prlimit", *limits.prlimit_args(nproc=False), "--",
+            sys.executable, "-I",
             "-S", str(SUPERVISOR_PATH), str(os.getpid()), ",".join(str(f) for f in pass_fds),
             *argv]
 
@@ -851,6 +900,7 @@ class Launch:
     protected: list = dataclasses.field(default_factory=list)
     holder: str = ""
     newroot: str | None = None
+    python: str = ""  # the child's interpreter (which confine.py runs under)
 
 
 class Mode:
@@ -988,15 +1038,30 @@ class RootConfined(RootUserOnly):
         spec = {"oom_score_adj": 1000, "seccomp": True,
                 "require": ["seccomp", "oom_score_adj"]}
         if landlock_abi() >= 1:
-            views = policy.visibility(launch.readable, launch.hidden)
-            spec["landlock"] = {"read": policy.readonly_paths(views), "write": [launch.cwd],
-                                "devices": [f"/dev/{n}" for n in DEV_NODES]}
+            spec["landlock"] = landlock_rules(launch)
             spec["require"].append("landlock")
         return spec
 
 
+def landlock_rules(launch: Launch) -> dict:
+    """confine.py's Landlock rules for the policy: read beneath the read-only views, write only
+    in the child's folder, the few device nodes."""
+    views = policy.visibility(launch.readable, launch.hidden)
+    return {"read": policy.readonly_paths(views), "write": [launch.cwd],
+            "devices": [f"/dev/{n}" for n in DEV_NODES]}
+
+
 class Bubblewrap(Mode):
     name = "bubblewrap"
+    confinement = True
+
+    def confine_spec(self, launch):
+        # bwrap's network namespace has a loopback of its own, up: without the filter a child
+        # could still listen and connect there (reaching nothing outside, but "no network" is
+        # what the mode says), and the filter narrows the kernel's surface as in root-confined.
+        if not seccomp_available(launch.python):
+            return None
+        return {"seccomp": True, "require": ["seccomp"]}
 
     def command(self, argv, launch):
         return bubblewrap_argv(argv, cwd=launch.cwd, readable=launch.readable,
@@ -1005,16 +1070,72 @@ class Bubblewrap(Mode):
 
 
 class Unprivileged(Mode):
+    """The TA's own user: what an unprivileged process can do to itself (``unprivileged_spec``),
+    under a supervisor that kills the child's process group and every descendant."""
+
     name = "unprivileged"
+    confinement = True
+
+    def confine_spec(self, launch):
+        return unprivileged_spec(launch)
 
     def command(self, argv, launch):
         return unprivileged_argv(argv, pass_fds=launch.pass_fds, limits=launch.limits)
 
     def kill_tree(self, box):
-        _signal(box.popen.pid, signal.SIGTERM)  # the supervisor kills all it has reaped
+        sid = box.popen.pid  # the supervisor leads the session; seccomp keeps every child in it
+        _signal(sid, signal.SIGTERM)  # the supervisor kills the child's group and all it reaped
         with contextlib.suppress(subprocess.TimeoutExpired):
             box.popen.wait(5)
         super().kill_tree(box)
+        # A supervisor that died first (SIGKILLed where Landlock cannot scope signals) leaves
+        # its descendants to init: whatever is still in the session is killed here.
+        deadline = time.monotonic() + 5
+        while (left := session_processes(sid)) and time.monotonic() < deadline:
+            for pid in left:
+                _signal(pid, signal.SIGKILL)
+            time.sleep(0.01)
+
+
+def unprivileged_protections(python: str) -> list[str]:
+    """What confine.py can apply here without privileges, for ``python``: "landlock" (ABI >= 1:
+    files; >= 4: TCP; >= 6: signals and abstract unix sockets scoped), "seccomp"."""
+    found = []
+    if landlock_abi() >= 1:
+        found.append("landlock")
+    if seccomp_available(python):
+        found.append("seccomp")
+    return found
+
+
+def unprivileged_spec(launch: Launch) -> dict:
+    """confine.py's spec for the unprivileged mode: RLIMIT_NPROC above the user's current tasks,
+    OOM score 1000, Landlock and seccomp (setsid/setpgid no-ops) wherever this machine offers them;
+    each one offered is required, so the child never runs less confined than the mode line says."""
+    have = unprivileged_protections(launch.python)
+    spec = {"nproc_above": launch.limits.nproc, "oom_score_adj": 1000,
+            "require": ["nproc", *have]}
+    if "landlock" in have:
+        spec["landlock"] = landlock_rules(launch)
+    if "seccomp" in have:
+        spec["seccomp"] = {"deny_session": True}
+    return spec
+
+
+def session_processes(sid: int) -> list[int]:
+    """Pids of live processes (by ``_alive``'s rule) of session ``sid``."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                session = int(f.read().rsplit(")", 1)[1].split()[3])
+        except (OSError, IndexError, ValueError):
+            continue
+        if session == sid and _alive(int(entry)):
+            pids.append(int(entry))
+    return pids
 
 
 MODE_CLASSES = {cls.name: cls for cls in (RootSandbox, RootConfined, RootUserOnly, Bubblewrap,
@@ -1082,7 +1203,8 @@ def spawn(argv: list[str], *, pass_fds=(), cwd: str, env: dict | None = None,
     launch = Launch(cwd=cwd, readable=[*default_readable_paths(argv[0]), *map(str, readable_paths)],
                     hidden=[*default_hidden_paths(), *(os.path.realpath(h) for h in hidden_paths)],
                     limits=limits or container_limits(), pass_fds=tuple(pass_fds),
-                    holder=f"{os.getpid()}:{time.monotonic_ns()}")
+                    holder=f"{os.getpid()}:{time.monotonic_ns()}",
+                    python=shutil.which(argv[0]) or argv[0])
     for sub in (PRIVATE_HOME, PRIVATE_TMP):
         os.makedirs(os.path.join(cwd, sub), mode=0o700, exist_ok=True)
     env = env if env is not None else default_env(cwd)

@@ -1,10 +1,13 @@
 """The unprivileged mode's supervisor, run by path: ``python -I -S supervisor.py PARENT FDS CMD``.
 
 It makes itself a child subreaper, so that orphans of the student's process (a double fork plus
-setsid) are re-parented to it instead of init, starts ARGV, and when that ends (or the grader
-sends SIGTERM) kills and reaps every descendant before it exits with ARGV's status (dying by the
-same signal if ARGV was killed). It dies with the grader (PR_SET_PDEATHSIG). Standard library
-only: it runs outside the project tree's reach.
+setsid) are re-parented to it instead of init, starts ARGV in a process group of its own, and
+when that ends (or the grader sends SIGTERM) kills that group in one call (where seccomp makes
+setsid/setpgid no-ops, that is everything ARGV started, a fork bomb included: the kernel lets
+no fork escape a group kill), then kills and reaps every descendant left before it exits with
+ARGV's status (dying by the same signal if ARGV was killed). It dies with the grader
+(PR_SET_PDEATHSIG). It stays outside the child's confinement (Landlock's signal scope keeps the
+child from killing it). Standard library only: it runs outside the project tree's reach.
 """
 
 import ctypes
@@ -48,7 +51,12 @@ def main(argv):
     pid = os.fork()
     if pid == 0:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.setpgid(0, 0)
         os.execvp(command[0], command)
+    try:
+        os.setpgid(pid, pid)  # both sides, so the group exists whichever runs first
+    except OSError:
+        pass
     for fd in fds:
         os.close(fd)  # so the grader sees EOF when the child ends
     status = None
@@ -63,6 +71,10 @@ def main(argv):
     except Stop:
         pass
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
     while True:  # kill and reap until no child is left
         kids = descendants()
         for kid in kids:
