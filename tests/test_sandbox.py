@@ -688,6 +688,8 @@ attempt("read-project", lambda: open(sys.argv[1]).read(1))
 attempt("write-tmp", lambda: open("/tmp/rnn-unprivileged-stash", "w").write("x"))
 attempt("write-cwd", lambda: open("mine.txt", "w").write("x"))
 attempt("inet", lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM).close())
+attempt("unix", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).close())
+attempt("socketpair", lambda: [s.close() for s in socket.socketpair()])
 before = (os.getsid(0), os.getpgid(0))
 attempt("setsid", os.setsid)
 attempt("setpgid", lambda: os.setpgid(0, 0))
@@ -727,7 +729,8 @@ def test_unprivileged_confines_itself_where_the_kernel_allows():
         if sandbox.landlock_abi() >= 6:
             assert got["signal-grader"][0] == got["signal-supervisor"][0] == "refused"
     if "seccomp" in have:
-        assert got["inet"] == ["refused", str(1)]
+        assert got["inet"] == got["unix"] == ["refused", str(1)]
+        assert got["socketpair"] == ["ok"]
         # No-ops that report success: start_new_session=True still works, nothing moves.
         assert got["setsid"] == got["setpgid"] == ["ok"] and got["moved"] == ["False"]
     assert sandbox.describe_mode("unprivileged").startswith("unprivileged")

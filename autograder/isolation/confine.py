@@ -23,7 +23,9 @@ each step as SPEC asks:
    back to clone, whose flags the filter can see). Other architectures' syscalls kill the process.
    With ``"seccomp": {"deny_session": true}`` setsid and setpgid do nothing and report success
    (errno 0: ``start_new_session=True`` still works): everything the child starts stays in its
-   process group, which the supervisor kills in one call.
+   process group, which the supervisor kills in one call. With ``"no_unix_sockets": true``
+   socket() fails for AF_UNIX too (socketpair still works): the TA's own named sockets (D-Bus,
+   ``systemd --user``, ssh-agent), which Landlock does not guard, cannot be reached.
 
 Then CMD is exec'd with RNN_CONFINED=<what was applied> in its environment. A step that SPEC
 requires (``"require": [...]``) and that fails ends the launcher with status 121 and a message on
@@ -165,7 +167,7 @@ DENIED_SYSCALLS = (
 SESSION_SYSCALLS = ("setsid", "setpgid")  # with deny_session: no-ops that report success
 
 
-def apply_seccomp(seccomp, deny_session: bool = False) -> None:
+def apply_seccomp(seccomp, deny_session: bool = False, no_unix_sockets: bool = False) -> None:
     deny = seccomp.ERRNO(errno.EPERM)
     f = seccomp.SyscallFilter(seccomp.ALLOW)  # bad arch (i386, x32 syscalls): killed
     rules = [(deny, name) for name in DENIED_SYSCALLS]
@@ -175,7 +177,10 @@ def apply_seccomp(seccomp, deny_session: bool = False) -> None:
             f.add_rule(action, name)
         except (OSError, ValueError, RuntimeError):
             pass  # a syscall this architecture does not have
-    f.add_rule(deny, "socket", seccomp.Arg(0, seccomp.NE, AF_UNIX))
+    if no_unix_sockets:
+        f.add_rule(deny, "socket")
+    else:
+        f.add_rule(deny, "socket", seccomp.Arg(0, seccomp.NE, AF_UNIX))
     f.add_rule(deny, "socketpair", seccomp.Arg(0, seccomp.NE, AF_UNIX))
     for flag in CLONE_NEW_FLAGS:
         f.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
@@ -255,7 +260,8 @@ def confine(spec: dict) -> list[str]:
                                                 ll.get("devices", ())))
     if seccomp is not None:
         options = spec["seccomp"] if isinstance(spec["seccomp"], dict) else {}
-        step("seccomp", lambda: apply_seccomp(seccomp, bool(options.get("deny_session"))))
+        step("seccomp", lambda: apply_seccomp(seccomp, bool(options.get("deny_session")),
+                                              bool(options.get("no_unix_sockets"))))
     return applied
 
 

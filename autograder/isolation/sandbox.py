@@ -55,10 +55,12 @@ Modes, picked by ``mode()`` (force one with ``spawn(mode=...)`` or RNN_SANDBOX_M
   itself (``unprivileged_spec``): RLIMIT_NPROC above the user's current task count, OOM score
   1000, Landlock (reads beneath the policy's read-only paths, writes in cwd; from ABI 6 it
   cannot signal the grader or the supervisor) and seccomp (the root-confined filter, plus
-  setsid/setpgid made no-ops, so the group kill reaches everything). Each is used where the kernel
-  and pyseccomp offer it, and ``describe_mode`` says which. NOT protected even then: named unix
-  sockets the TA's user can connect to, /etc and the Python folders (readable), and whatever a
-  missing Landlock or seccomp leaves open.
+  setsid/setpgid made no-ops, so the group kill reaches everything, and socket() refused for
+  AF_UNIX too: Landlock does not guard connect() to the TA's named sockets). Each is used where
+  the kernel and pyseccomp offer it, and ``describe_mode`` says which. NOT protected even then:
+  /etc and the Python folders (readable, as in every mode), files inside a readable folder that
+  the policy hides (Landlock cannot carve them out: an install of the grader into
+  site-packages), and whatever a missing Landlock or seccomp leaves open.
 * ``none`` (forced only: tests, debugging): a plain subprocess in its own session; its process
   group is killed at the end. No isolation at all.
 
@@ -367,8 +369,9 @@ def _unprivileged_description(python: str) -> str:
                  "(the reference solutions and hidden tests if it knows where to look), write "
                  "wherever the TA can, and signal the TA's processes, the grader included")
     if "seccomp" in have:
-        text += ("; seccomp: no sockets but AF_UNIX, no ptrace, namespaces, mounts or keyring, and "
-                 "setsid/setpgid do nothing (it cannot leave its process group)")
+        text += ("; seccomp: no sockets at all (socketpair only: not even the TA's own unix "
+                 "sockets), no ptrace, namespaces, mounts or keyring, and setsid/setpgid do "
+                 "nothing (it cannot leave its process group)")
     else:
         text += ("; NOT protected without seccomp (pyseccomp/libseccomp missing): the network "
                  "(unless Landlock ABI 4 closes TCP), ptrace of the TA's processes, and leaving "
@@ -1118,7 +1121,7 @@ def unprivileged_spec(launch: Launch) -> dict:
     if "landlock" in have:
         spec["landlock"] = landlock_rules(launch)
     if "seccomp" in have:
-        spec["seccomp"] = {"deny_session": True}
+        spec["seccomp"] = {"deny_session": True, "no_unix_sockets": True}
     return spec
 
 
