@@ -42,7 +42,6 @@ import os
 import pickle
 import re
 import shutil
-import subprocess
 import sys
 import time
 import zipfile
@@ -350,7 +349,7 @@ GUARANTEES = {
     "root-confined": {"no_network", "no_reads_outside", "no_writes_outside"},
     "root-user-only": {"no_reads_outside", "no_writes_outside"},
     "bubblewrap": {"no_network", "no_reads_outside", "no_writes_outside"},
-    "unprivileged": set(),
+    "unprivileged": {"no_network", "no_reads_outside", "no_writes_outside"},
 }
 # (test, entry or None, mode) -> the protection that is missing on main today. Strict: when a
 # fix lands, the test passes, the xfail fails, and the entry here must go.
@@ -366,22 +365,22 @@ KNOWN_GAPS = {
     ("test_entry_leaves_nothing_behind", "detached_overwriter", "root-user-only"):
         "root-user-only: /tmp is shared, what the child writes outside its folder stays "
         "(/tmp/results.json, /tmp/grades.csv, /tmp/HOSTILE-ESCAPED of the sandbox user)",
-    ("test_nothing_is_left_behind", None, "unprivileged"):
-        "unprivileged: no private /tmp, the child's writes outside its folder stay",
-    ("test_entry_leaves_nothing_behind", "fork_bomb", "unprivileged"):
-        "unprivileged: fork_bomb's processes outrun the supervisor's kill loop (it kills the "
-        "children it sees while they fork) and keep spinning after grading, reparented to PID 1",
-    ("test_results_json_is_the_graders_capped_and_leaks_nothing", "read_hidden_tests",
-     "unprivileged"):
-        "unprivileged: the child reads every file the TA's user can read (the zip's checks)",
 }
 # Seen failing, not always: not strict, and to be understood (cause not found yet).
 FLAKY = {
-    ("test_entry_gains_nothing_and_costs_honest_functions_nothing", "forge_protocol",
-     "bubblewrap"):
-        "bubblewrap: after forge_protocol's forged frames the honest sample sometimes misses its "
-        "call limit (2 runs of 2 on a loaded machine, different cases each time)",
 }
+# forge_protocol in the TA box: the honest sample's first call after clip's forged reply (the
+# child killed and restarted twice within a second) sometimes misses the 6 s call limit. Seen in
+# bubblewrap 2 runs of 2 (02:00, before the catalog's fixes) and 0 of 3 since; in unprivileged 1
+# of 2 (05:35, load 20 on 2 cores); 0 of 6 with forge_protocol graded alone under the same load
+# and limits. Probably not the isolation (two modes that share only the box and the grader): a
+# guess, not measured, is that sample's calls make one oracle round trip per drawn character,
+# whose scheduling latency in the box (1 CPU for 2 jobs) counts against the call's limit, with the
+# restarts' CPU burst right before. Not strict until that latency is measured or excluded.
+for _mode in ("bubblewrap", "unprivileged"):
+    FLAKY[("test_entry_gains_nothing_and_costs_honest_functions_nothing", "forge_protocol",
+           _mode)] = (f"{_mode}: after forge_protocol's forged frames the honest sample sometimes "
+                      "misses its call limit in the loaded TA box (oracle round-trip latency?)")
 # Seen before the isolation rework (4c51ccc: leftovers removed, cgroup-sized limits) and not
 # rerun since: not strict until a run confirms them either way, then into KNOWN_GAPS or gone.
 for _key in [k for k in KNOWN_GAPS if k[2] == "root-user-only"]:
@@ -404,19 +403,10 @@ for _mode in ("root-confined", "root-user-only", "bubblewrap"):
            _mode)] = "lying_values' attack cell skipped as out of memory since the merge"
 FLAKY[("test_submission_metadata_and_classmates_stay_closed", None, "root-confined")] = \
     "root-confined in the box: seen failing once, not analysed"
-TA_USER = "rnn-ta-test"  # the TA's own account in "ta-box"
-TA_CPUS = 1.0  # its box's CPU quota
 # mode -> entries graded in a box of their own there (see _grade_as_ta_in_box).
-ALONE_IN = {"unprivileged": {"fork_bomb"}}
+ALONE_IN = {}
 # Modes whose rehearsal is not run yet, and why (what was seen when it was).
 UNSAFE_HERE = {
-    "bubblewrap": "bubblewrap in the TA box gives every submission an internal grader error since "
-                  "the isolation rework and the merge (seen 2026-12-02 03:39, after the /tmp order "
-                  "fix; cause not analysed): to be diagnosed before this rehearsal runs again",
-    "unprivileged": "unprivileged cannot hold the catalog in one batch yet: kill_parent, running "
-                    "as the TA's own user, SIGKILLs the grader (the batch ends with status 137), "
-                    "and fork_bomb's processes escape the supervisor and spin on (59 seen); "
-                    "needs each such entry graded alone and its failure recorded",
 }
 
 
@@ -633,22 +623,11 @@ def _grade_in_gradescope_boxes(mode, tmp, flavors_cache):
     return batch, marker, paths, seconds, leftovers, connections, limits
 
 
-def _ta_user():
-    import pwd
-
-    try:
-        entry = pwd.getpwnam(TA_USER)
-    except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        TA_USER], check=True, capture_output=True)
-        entry = pwd.getpwnam(TA_USER)
-    return entry.pw_uid, entry.pw_gid
-
-
 def _grade_as_ta_in_box(mode, tmp, flavors_cache):
     """The batch graded by a TA's own (non-root) user with ``python -m autograder grade`` from
     this checkout and its .venv (both bound at their own paths), in a box: the TA's machine."""
     import gradescope_box as box
+    import ta_box
 
     if mode == "bubblewrap" and not shutil.which("bwrap"):
         pytest.skip("bubblewrap is not installed (.ci/run installs it)")
@@ -657,42 +636,29 @@ def _grade_as_ta_in_box(mode, tmp, flavors_cache):
     reason = box.unavailable()
     if reason:
         pytest.skip(f"no box for a TA's user here: {reason}")
-    uid, gid = _ta_user()
     work = tmp / "ta"
     marker_in_box = "/opt/ta/OTTER_LOG_WAS_UNPICKLED"
     batch = _prepare(work / "submissions", marker_in_box)
-    for dirpath, _, filenames in os.walk(work):
-        for name in [dirpath, *(os.path.join(dirpath, f) for f in filenames)]:
-            os.chown(name, uid, gid)
+    ta_box.give_to_ta(work)
     os.chmod(tmp, 0o755)
-    # The interpreter and its installation, wherever they live (e.g. pyenv under /root).
-    python = Path(sys.executable)
-    installs = {str(ROOT), os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
-    binds = [(path, path, True) for path in sorted(installs) if path != "/"]
-    binds.append((str(work), "/opt/ta", False))
     results = work / "results"
     seconds, leftovers, connections = 0.0, {}, []
     # Two jobs share TA_CPUS: the wall-clock limits grow with each job's smaller CPU share.
-    limits = {k: v * 2 / TA_CPUS for k, v in LIMITS.items()}
+    limits = {k: v * 2 / ta_box.TA_CPUS for k, v in LIMITS.items()}
     # An attack this mode cannot contain gets a box of its own, so that what it leaves running
     # neither starves the rest of the batch nor outlives its own box (ALONE_IN).
     alone = [p for p in batch.paths if p.stem in ALONE_IN.get(mode, ())]
     groups = [("batch", [p for p in batch.paths if p not in alone])]
     groups += [(p.stem, [p]) for p in alone]
     for label, paths in groups:
-        argv = [str(python), "-m", "autograder", "grade",
+        argv = [sys.executable, "-m", "autograder", "grade",
                 *(f"/opt/ta/submissions/{p.name}" for p in paths), "--out", "/opt/ta/results",
                 "--jobs", "2", "--no-progress", *_limit_args(limits)]
-        # A CPU quota and a process cap: whatever escapes, this shared machine keeps a core.
-        config = box.BoxConfig(memory=3072 * box.MiB, cpus=TA_CPUS, pids=512, seccomp=False,
-                               user=(uid, gid), cwd="/opt/ta", binds=binds, root_mode="0711",
-                               tmpfs=["/opt"],
-                               env={"PATH": f"{python.parent}:{box.SYSTEM_PATH}",
-                                    "RNN_SANDBOX_MODE": mode, "HOME": "/opt/ta"})
+        # A CPU quota and a process cap (ta_box): whatever escapes, this machine keeps a core.
         report = f"after-{label}.txt"
         script = _AFTER.format(report=f"/opt/ta/{report}")
         started = time.monotonic()
-        result = box.run(["sh", "-c", script, "sh", *argv], config, timeout=900)
+        result = ta_box.run_as_ta(["sh", "-c", script, "sh", *argv], work, mode)
         seconds += time.monotonic() - started
         assert result.returncode == 0, (label, result.stdout[-3000:], result.stderr[-3000:])
         leftovers[label] = _box_leftovers(work / report, _BOX_OWN)
@@ -933,14 +899,14 @@ def test_root_sandbox_cwd_is_a_size_limited_copy():
 def test_network_is_closed_where_the_mode_says_so(graded):
     output = graded.results["network_loopback"]["output"]
     assert "NET-PROBE" in output
-    if graded.mode in ("root-sandbox", "root-confined", "bubblewrap"):
+    if "no_network" in GUARANTEES[graded.mode]:
         assert "NET-PROBE closed" in output, output[:2000]
 
 
 def test_a_tmp_stash_does_not_survive_a_crash(graded):
     output = graded.results["tmp_stash_across_crash"]["output"]
     assert "STASH-FOUND" in output
-    if graded.mode in ("root-sandbox", "root-confined", "root-user-only", "bubblewrap"):
+    if "no_writes_outside" in GUARANTEES[graded.mode]:
         assert "STASH-FOUND 0" in output, output[:2000]
         for folder in SHARED_TMP:
             assert not list(Path(folder).glob("rnn-hostile-stash-*")), folder
@@ -954,7 +920,7 @@ def test_submission_metadata_and_classmates_stay_closed(graded):
         assert sum(s for s, _ in proof.values()) > 0, \
             graded.proofs["copy_classmates"]["output"][:2000]
         assert "copied=True" in graded.proofs["copy_classmates"]["output"]
-    if graded.mode != "unprivileged":
+    if "no_reads_outside" in GUARANTEES[graded.mode]:
         assert "copied=False" in graded.results["copy_classmates"]["output"]
         for name, results in graded.results.items():
             assert METADATA_SECRET not in json.dumps(results), name
@@ -963,7 +929,7 @@ def test_submission_metadata_and_classmates_stay_closed(graded):
 def test_shared_tmp_is_left_as_it_was(graded):
     output = graded.results["fill_tmp_for_the_next"]["output"]
     assert "FILL-WROTE" in output
-    if graded.mode != "unprivileged":
+    if "no_writes_outside" in GUARANTEES[graded.mode]:
         for folder in SHARED_TMP:
             assert not list(Path(folder).glob("rnn-hostile-fill-*")), folder
 

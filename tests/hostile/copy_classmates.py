@@ -11,7 +11,11 @@ _GRADED = ("rnn_cell_forward", "rnn_forward", "bptt", "clip", "sample")
 
 def _candidates(budget=1.5):
     t0, paths = time.monotonic(), []
-    for pid in os.listdir("/proc"):
+    try:
+        pids = os.listdir("/proc")
+    except OSError:  # closed (Landlock): the walk below may still find them
+        pids = []
+    for pid in pids:
         try:
             args = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
         except OSError:
