@@ -19,7 +19,6 @@ import numpy as np
 import pytest
 
 from autograder.checks import (
-    Case,
     CheckFailed,
     expect_array,
     expect_tuple,
@@ -62,15 +61,8 @@ public_check = RUNNER.public_check
 
 
 def test_cases_structure():
-    assert all(isinstance(case, Case) for case in checks.CASES)
-    assert {case.function for case in checks.CASES} == set(ref.GRADED)
-    for function, total in POINTS.items():
-        cases = cases_of(function)
-        assert sum(c.points for c in cases) == total
-        names = [c.name for c in cases]
-        assert len(names) == len(set(names)) and all(n.isidentifier() for n in names)
-        assert 1 <= sum(not c.hidden for c in cases) <= 2
-        assert sum(c.hidden for c in cases) >= 4
+    assert set(POINTS) == set(ref.GRADED)
+    RUNNER.assert_structure(POINTS, min_hidden=4)
 
 
 def test_catalog_size():
@@ -116,15 +108,7 @@ def test_wrong_return_types_fail_with_a_message(returned, words):
 
 @pytest.mark.parametrize("entry", BUGS, ids=[e.name for e in BUGS])
 def test_bug_loses_points(entry):
-    outcome = run_all(load_entry(entry), entry.function)
-    assert score(outcome, entry.function) < POINTS[entry.function], entry.description
-    failures = [e for e in outcome.values() if e is not None]
-    for error in failures:
-        if isinstance(error, CheckFailed):
-            assert str(error).startswith(entry.function) or f" {entry.function} " in str(error)
-    if entry.message:
-        messages = " | ".join(str(e) for e in failures)
-        assert entry.message in messages, messages
+    RUNNER.assert_bug_loses_points(entry, POINTS[entry.function])
 
 
 @pytest.mark.parametrize("entry", CORRECT, ids=[e.name for e in CORRECT])
@@ -207,13 +191,7 @@ def _otter_log_elsewhere(tmp_path, monkeypatch):
 
 def test_public_files_format():
     assert set(PUBLIC) == set(ref.GRADED)
-    for function, text in PUBLIC.items():
-        assert "OK_FORMAT = False" in text and f"name = {function!r}" in text
-        assert "from otter.test_files import test_case" in text
-        public_cases = [c for c in cases_of(function) if not c.hidden]
-        for case in public_cases:
-            assert f"@test_case(name={case.name!r}, points={case.points!r}, hidden=False)" in text
-        assert text.count("@test_case(") == len(public_cases)
+    RUNNER.assert_public_format(PUBLIC)
 
 
 def test_public_files_hold_no_solution_and_no_hidden_case():
@@ -244,10 +222,7 @@ def test_public_files_report_a_missing_function(public_dir):
 
 @pytest.mark.parametrize("entry", BUGS + CORRECT, ids=[e.name for e in BUGS + CORRECT])
 def test_public_file_agrees_with_public_cases(public_dir, entry):
-    fn = load_entry(entry)
-    result = public_check(public_dir, entry.function, fn)
-    got = {r.test_case.name: r.passed for r in result.test_case_results}
-    assert got == RUNNER.public_expected(fn, entry.function)
+    RUNNER.assert_public_file_agrees(public_dir, entry)
 
 
 def test_public_files_are_reproducible():

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.checks import Case, CheckFailed
+from autograder.checks import CheckFailed
 from autograder.checks import rnn_bidirectional_deep as checks
 from autograder.checks.public import render_public_tests
 from solutions import bidirectional, deep
@@ -60,15 +60,8 @@ public_check = RUNNER.public_check
 
 
 def test_cases_structure():
-    assert all(isinstance(case, Case) for case in checks.CASES)
-    assert {case.function for case in checks.CASES} == set(REFERENCE) == set(checks.GRADED)
-    for function, total in POINTS.items():
-        cases = cases_of(function)
-        assert sum(c.points for c in cases) == total == checks.POINTS[function]
-        names = [c.name for c in cases]
-        assert len(names) == len(set(names)) and all(n.isidentifier() for n in names)
-        assert 1 <= sum(not c.hidden for c in cases) <= 2
-        assert sum(c.hidden for c in cases) >= 6
+    assert set(POINTS) == set(REFERENCE) == set(checks.GRADED) and POINTS == checks.POINTS
+    RUNNER.assert_structure(POINTS, min_hidden=6)
 
 
 def test_catalog_size():
@@ -109,15 +102,7 @@ def test_inputs_differ_where_bugs_hide():
 
 @pytest.mark.parametrize("entry", BUGS, ids=[e.name for e in BUGS])
 def test_bug_loses_points_in_its_own_function_only(entry):
-    outcome = run_all(load_entry(entry), entry.function)
-    assert score(outcome, entry.function) < POINTS[entry.function], entry.description
-    failures = [e for e in outcome.values() if e is not None]
-    for error in failures:
-        if isinstance(error, CheckFailed):
-            assert str(error).startswith(entry.function), str(error)
-    if entry.message:
-        messages = " | ".join(str(e) for e in failures)
-        assert entry.message in messages, messages
+    RUNNER.assert_bug_loses_points(entry, POINTS[entry.function])
     # The other graded function, the reference's, still passes every one of its cases.
     for other, fn in REFERENCE.items():
         if other != entry.function:
@@ -157,12 +142,7 @@ def public_dir(tmp_path_factory):
 
 def test_public_files_format():
     assert set(PUBLIC) == set(REFERENCE)
-    for function, text in PUBLIC.items():
-        assert "OK_FORMAT = False" in text and f"name = {function!r}" in text
-        public_cases = [c for c in cases_of(function) if not c.hidden]
-        for case in public_cases:
-            assert f"@test_case(name={case.name!r}, points={case.points!r}, hidden=False)" in text
-        assert text.count("@test_case(") == len(public_cases)
+    RUNNER.assert_public_format(PUBLIC)
 
 
 def test_public_files_hold_no_solution_and_no_hidden_case():
@@ -189,10 +169,7 @@ def test_public_files_pass_the_reference(public_dir):
 
 @pytest.mark.parametrize("entry", BUGS + CORRECT, ids=[e.name for e in BUGS + CORRECT])
 def test_public_file_agrees_with_public_cases(public_dir, entry):
-    fn = load_entry(entry)
-    result = public_check(public_dir, entry.function, fn)
-    got = {r.test_case.name: r.passed for r in result.test_case_results}
-    assert got == RUNNER.public_expected(fn, entry.function)
+    RUNNER.assert_public_file_agrees(public_dir, entry)
 
 
 def test_public_files_are_reproducible():

@@ -12,7 +12,7 @@ import inspect
 
 import otter
 
-from autograder.checks import CheckFailed
+from autograder.checks import Case, CheckFailed
 
 
 class CaseRunner:
@@ -69,6 +69,54 @@ class CaseRunner:
                 except Exception:
                     expected[case.name] = False
         return expected
+
+    def assert_structure(self, points, min_hidden):
+        """Every function's cases: its points in total, unique identifier names, one or two
+        public cases and at least min_hidden hidden ones."""
+        assert all(isinstance(case, Case) for case in self.cases)
+        assert {case.function for case in self.cases} == set(points)
+        for function, total in points.items():
+            cases = self.cases_of(function)
+            assert sum(c.points for c in cases) == total
+            names = [c.name for c in cases]
+            assert len(names) == len(set(names)) and all(n.isidentifier() for n in names)
+            assert 1 <= sum(not c.hidden for c in cases) <= 2
+            assert sum(c.hidden for c in cases) >= min_hidden
+
+    def assert_bug_loses_points(self, entry, points):
+        """A catalog bug scores below points, every failure names its function, and some failure
+        message holds the entry's message (its cause). Returns the outcome."""
+        outcome = self.run_all(self.load_entry(entry), entry.function)
+        assert self.score(outcome, entry.function) < points, entry.description
+        failures = [e for e in outcome.values() if e is not None]
+        for error in failures:
+            if isinstance(error, CheckFailed):
+                assert str(error).startswith(entry.function) or f" {entry.function} " in str(
+                    error), str(error)
+        if entry.message:
+            messages = " | ".join(str(e) for e in failures)
+            assert entry.message in messages, messages
+        return outcome
+
+    def assert_public_format(self, public):
+        """The public test files (function -> text) are otter's format, one @test_case per public
+        case."""
+        assert set(public) == {case.function for case in self.cases}
+        for function, text in public.items():
+            assert "OK_FORMAT = False" in text and f"name = {function!r}" in text
+            assert "from otter.test_files import test_case" in text
+            public_cases = [c for c in self.cases_of(function) if not c.hidden]
+            for case in public_cases:
+                assert (f"@test_case(name={case.name!r}, points={case.points!r}, hidden=False)"
+                        in text)
+            assert text.count("@test_case(") == len(public_cases)
+
+    def assert_public_file_agrees(self, public_dir, entry):
+        """otter's verdicts from the public file on a catalog entry are the public cases' own."""
+        fn = self.load_entry(entry)
+        result = self.public_check(public_dir, entry.function, fn)
+        got = {r.test_case.name: r.passed for r in result.test_case_results}
+        assert got == self.public_expected(fn, entry.function)
 
     def public_check(self, public_dir, function, fn):
         """otter's verdict on fn from the public test files in public_dir."""
