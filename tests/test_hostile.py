@@ -354,17 +354,6 @@ GUARANTEES = {
 # (test, entry or None, mode) -> the protection that is missing on main today. Strict: when a
 # fix lands, the test passes, the xfail fails, and the entry here must go.
 KNOWN_GAPS = {
-    ("test_entry_gains_nothing_and_costs_honest_functions_nothing", "detached_overwriter",
-     "root-user-only"):
-        "root-user-only: the child's detached process runs on until grading ends, taking the "
-        "container's half CPU, so the honest sample misses its time limit",
-    ("test_entry_gains_nothing_and_costs_honest_functions_nothing", "memory_bomb",
-     "root-user-only"):
-        "root-user-only: memory limits not sized to the container: its OOM killer, not the "
-        "grader's limit, kills the hoarding cell (SIGKILL instead of 'ran out of memory')",
-    ("test_entry_leaves_nothing_behind", "detached_overwriter", "root-user-only"):
-        "root-user-only: /tmp is shared, what the child writes outside its folder stays "
-        "(/tmp/results.json, /tmp/grades.csv, /tmp/HOSTILE-ESCAPED of the sandbox user)",
 }
 # Seen failing, not always: not strict, and to be understood (cause not found yet).
 FLAKY = {
@@ -381,28 +370,14 @@ for _mode in ("bubblewrap", "unprivileged"):
     FLAKY[("test_entry_gains_nothing_and_costs_honest_functions_nothing", "forge_protocol",
            _mode)] = (f"{_mode}: after forge_protocol's forged frames the honest sample sometimes "
                       "misses its call limit in the loaded TA box (oracle round-trip latency?)")
-# Seen before the isolation rework (4c51ccc: leftovers removed, cgroup-sized limits) and not
-# rerun since: not strict until a run confirms them either way, then into KNOWN_GAPS or gone.
-for _key in [k for k in KNOWN_GAPS if k[2] == "root-user-only"]:
-    FLAKY[_key] = "unconfirmed since the isolation rework: " + KNOWN_GAPS.pop(_key)
-# Seen failing once in the Gradescope-like box right after the rework (02:44, a loaded machine),
-# cause not analysed yet: not strict, to be understood (see the report of issue 11, part 4).
-for _mode in ("root-confined", "root-user-only"):
-    for _name in ("copy_classmates", "loop_top_level", "lying_values", "memory_bomb",
-                  "threads_after_call"):
-        FLAKY.setdefault(("test_entry_gains_nothing_and_costs_honest_functions_nothing", _name,
-                          _mode), f"{_mode} in the box: {_name} seen failing once, not analysed")
 # Seen in the lead's rerun after the merge fixes (2026-12-02 03:30, quiet machine): the attack cell
 # of lying_values failed, so the lying rnn_cell_forward raised NameError and scored 0, below its
 # honest control's 2: it gains nothing, but the entry no longer proved what it means to. Cause:
 # the attack cells went after the first code cell, the build's set-up cell since 6cb80b7, before
-# ``import numpy as np`` (fixed in _hostile_notebook). Passes in root-sandbox since; bubblewrap's
+# ``import numpy as np`` (fixed in _hostile_notebook). Passes in the root modes since; bubblewrap's
 # rehearsal is not run yet (UNSAFE_HERE).
-for _mode in ("root-confined", "root-user-only", "bubblewrap"):
-    FLAKY[("test_entry_gains_nothing_and_costs_honest_functions_nothing", "lying_values",
-           _mode)] = "lying_values' attack cell skipped as out of memory since the merge"
-FLAKY[("test_submission_metadata_and_classmates_stay_closed", None, "root-confined")] = \
-    "root-confined in the box: seen failing once, not analysed"
+FLAKY[("test_entry_gains_nothing_and_costs_honest_functions_nothing", "lying_values",
+       "bubblewrap")] = "lying_values' attack cell skipped as out of memory since the merge"
 # mode -> entries graded in a box of their own there (see _grade_as_ta_in_box).
 ALONE_IN = {}
 # Modes whose rehearsal is not run yet, and why (what was seen when it was).

@@ -341,3 +341,42 @@ def test_an_idle_child_exits_on_its_own_when_closed():
     proc = process._proc
     process.close()
     assert proc.returncode == 0  # it exited (status 0), it was not killed by a signal
+
+
+THREADS = '''
+import threading, time
+state = {"ticks": 0}
+
+def _spin():
+    while True:
+        state["ticks"] += 1
+        time.sleep(0.001)
+
+for _ in range(5):
+    threading.Thread(target=_spin).start()
+
+def count():
+    return threading.active_count()
+
+def start_one():
+    threading.Thread(target=_spin).start()
+    return threading.active_count()
+
+def ticks_after(seconds):
+    before = state["ticks"]
+    time.sleep(seconds)
+    return state["ticks"] - before
+'''
+
+
+def test_threads_student_code_leaves_running_are_stopped_before_grading_and_after_calls():
+    """Threads left spinning by a cell or a call would share the GIL and CPU with the graded
+    calls of the same process (honest functions missing their limits)."""
+    process = start([THREADS])
+    try:
+        assert process.function("count")() == 1  # the cell's five were stopped at "ready"
+        assert process.function("ticks_after")(0.05) == 0
+        assert process.function("start_one")() == 2
+        assert process.function("count")() == 1  # and the one a call started, after it
+    finally:
+        process.close()

@@ -40,12 +40,15 @@ Two things keep grading fast without changing what is graded:
 """
 
 import builtins
+import ctypes
 import importlib.machinery
 import importlib.util
 import io
 import linecache
 import os
 import sys
+import threading
+import time
 import traceback
 import types
 
@@ -57,9 +60,38 @@ _spec.loader.exec_module(protocol)
 
 STDOUT_CAP = 10_000  # characters of captured output kept per notebook run and per call
 SKIP_TAG = "skip-grading"
+STOP_WAIT_READY, STOP_WAIT_CALL = 0.2, 0.05  # seconds stop_stray_threads waits for threads
 # Cell magics whose body is ordinary Python; any other %%magic cell is skipped whole.
 PYTHON_CELL_MAGICS = ("time", "timeit", "capture")
 _OWN_FILES = {os.path.abspath(__file__), os.path.join(_HERE, "protocol.py")}
+# Taken before any student code runs (a cell may rebind sys._current_frames or ctypes' names).
+_MAIN_THREAD = threading.get_ident()
+_current_frames = sys._current_frames
+_set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+_set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
+_set_async_exc.restype = ctypes.c_int
+_py_object = ctypes.py_object
+
+
+def stop_stray_threads(wait):
+    """Raise SystemExit in every Python thread but this process's own (threads student code
+    started) and wait up to ``wait`` seconds for them to end; return how many are left.
+
+    Graded calls run in this process: threads a cell or an earlier call left spinning would share
+    its GIL and CPU with them and make honest functions miss their time limits, or write into the
+    arrays of a reply. Called before grading starts and after every call. A thread asleep in C
+    (time.sleep(3600)) gets the exception when it wakes: it costs nothing meanwhile.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        others = [ident for ident in _current_frames() if ident != _MAIN_THREAD]
+        if not others:
+            return 0
+        for ident in others:
+            _set_async_exc(ident, _py_object(SystemExit))
+        if time.monotonic() >= deadline:
+            return len(others)
+        time.sleep(0.002)  # releases the GIL: they run into the exception
 
 
 class CappedText(io.TextIOBase):
@@ -324,6 +356,7 @@ class Child:
             self.restore_builtins()
             self.channel.send({"op": "cell_end", "index": index, "error": error,
                                "stdout": self.output.take()})
+        stop_stray_threads(STOP_WAIT_READY)
         defined = sorted(name for name, value in self.namespace.items()
                          if callable(value) and not name.startswith("__"))
         self.channel.send({"op": "ready", "defined": defined, "stdout": self.output.take()})
@@ -403,6 +436,7 @@ class Child:
         except BaseException as exc:  # noqa: BLE001 - everything the student raises is reported
             return {"op": "error", **describe(exc)}
         finally:
+            stop_stray_threads(STOP_WAIT_CALL)
             self.restore_builtins()
             self.oracle_cache.clear()
             for function, code in swapped_code:

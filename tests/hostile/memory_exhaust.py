@@ -1,6 +1,8 @@
 # ruff: noqa
 # description: exhausts memory with several processes, each below the per-process limit (3 children touching 200 MB each at once, then the notebook itself): in a 768 MB container the OOM killer must take student code, not the grader
-# ran: MEMORY-HELD
+# note: MEMORY-HELD|starting `import os`: skipped: the process running it was killed by SIGKILL
+#   (the cell ends, or the OOM killer took the notebook's own process, the largest of the
+#   student's; either way the attack ran and the grader survived)
 # %% attack
 import os
 _kids = []
