@@ -559,27 +559,33 @@ def _bptt_as_if(X, Y, H, Y_hat, h0, parameters, derivative=lambda h: 1.0 - h ** 
 
 
 def _bptt_by_distance(X, Y, H, Y_hat, h0, parameters):
-    """The exact gradients split by where they come from: C[key][t, d] is what the loss at step
-    t + d contributes at step t (dW, dbeta2: d = 0 only), E[s] the part of dh0 from the loss at s.
+    """The exact gradients split by where they come from, summed two ways: D[key][d] is what the
+    losses contribute at the step d steps before their own (summed over the steps), S[key][t] what
+    all the losses contribute at step t (dW, dbeta2: at their own step only); E[s] is the part of
+    dh0 from the loss at step s.
 
-    Quadratic in T: evaluated only to diagnose a wrong answer.
+    Quadratic in T in time, linear in memory (T arrays of each parameter's shape: 10 MB for the
+    linear_time case's dU, where the T x T split would take 1.2 GB); evaluated only to diagnose a
+    wrong answer.
     """
     U, W = parameters["U"], parameters["W"]
     T = X.shape[2]
     dZ = Y_hat - Y
-    C = {k: np.zeros((T, T) + parameters[k[1:]].shape) for k in ("dV", "dU", "dbeta1")}
+    D = {k: np.zeros((T,) + parameters[k[1:]].shape) for k in ("dV", "dU", "dbeta1")}
+    S = {k: np.zeros_like(v) for k, v in D.items()}
     E = np.zeros((T,) + h0.shape)
     for s in range(T):
         da = (1.0 - H[:, :, s] ** 2) * (W.T @ dZ[:, :, s])
         for t in range(s, -1, -1):
             h_prev = H[:, :, t - 1] if t > 0 else h0
-            C["dV"][t, s - t] = da @ X[:, :, t].T
-            C["dU"][t, s - t] = da @ h_prev.T
-            C["dbeta1"][t, s - t] = np.sum(da, axis=1, keepdims=True)
+            for key, term in (("dV", da @ X[:, :, t].T), ("dU", da @ h_prev.T),
+                              ("dbeta1", np.sum(da, axis=1, keepdims=True))):
+                D[key][s - t] += term
+                S[key][t] += term
             if t > 0:
                 da = (1.0 - H[:, :, t - 1] ** 2) * (U.T @ da)
         E[s] = U.T @ da
-    return C, E, dZ
+    return D, S, E, dZ
 
 
 def _bptt_alternatives(X, Y, H, Y_hat, h0, parameters):
@@ -622,7 +628,8 @@ def _bptt_alternatives(X, Y, H, Y_hat, h0, parameters):
         add(_bptt_as_if(*args, forward_in_time=True),
             "the loop runs forward in time; go backwards, from t = T-1 down to 0, so that "
             "U^T da_{t+1} is known when step t is computed", ("dV", "dU", "dbeta1", "dh0"))
-    C, E, dZ = _bptt_by_distance(*args)
+    D, S, E, dZ = _bptt_by_distance(*args)
+    reach = {key: np.cumsum(value, axis=0) for key, value in D.items()}  # reach[k]: distance <= k
     for k in range(T - 1):
         if k == 0:
             cause = ("no gradient flows back through time: dh_t must include U^T da_{t+1}, the "
@@ -631,11 +638,11 @@ def _bptt_alternatives(X, Y, H, Y_hat, h0, parameters):
             cause = (f"it equals the gradient truncated after {k} step{'s' * (k > 1)} (the loss "
                      f"at step t reaches back to step t-{k} only): backpropagate through every "
                      "step down to t = 0, dh_t including U^T da_{t+1} at every step")
-        truncated = {key: C[key][:, : k + 1].sum(axis=(0, 1)) for key in C}
+        truncated = {key: value[k] for key, value in reach.items()}
         truncated["dh0"] = E[: k + 1].sum(axis=0)
         add(truncated, cause, ("dV", "dU", "dbeta1", "dh0"))
     if T > 1:
-        per_step = {key: C[key].sum(axis=1) for key in C}
+        per_step = dict(S)
         per_step["dW"] = np.einsum("ymt,hmt->tyh", dZ, H)
         per_step["dbeta2"] = dZ.sum(axis=1).T[:, :, None]
         for t in (0, T - 1):
