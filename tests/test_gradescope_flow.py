@@ -208,7 +208,8 @@ def test_the_catalog_gets_the_same_verdicts_on_python310(venv):
     NumPy 1.26 environment: a bug loses points with its cause named, a correct alternative gets
     full marks, as on the development Python."""
     proc = subprocess.run(
-        [str(venv / "bin" / "python"), str(ROOT / "tests" / "helpers" / "run_catalog.py")],
+        [str(venv / "bin" / "python"), str(ROOT / "tests" / "helpers" / "run_catalog.py"),
+         "--jobs", "2"],
         env=clean_env(venv, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
         # A guard against a hang, not a speed claim: ~100 entries, each bug's diagnosis probes
         # the long bptt cases, on a 2-core machine that CI may share.
