@@ -26,14 +26,6 @@ GRADED = list(rnn.GRADED)
 
 
 @pytest.fixture(scope="module")
-def flavors_dir(pytestconfig):
-    """Quick-mode flavors results, kept in pytest's cache between runs (rerun when stale)."""
-    from solutions.flavors import cached_results
-
-    return cached_results(pytestconfig.cache.mkdir("flavors-quick"), quick=True)[0]
-
-
-@pytest.fixture(scope="module")
 def dist(tmp_path_factory, flavors_dir):
     out = tmp_path_factory.mktemp("dist")
     assert cli_main(["build", "--out", str(out), "--flavors-results", str(flavors_dir)]) == 0
@@ -544,12 +536,9 @@ def test_fresh_clone_builds_the_zip_from_committed_files(tmp_path, flavors_dir):
             assert zf.read(name) == (clone / name).read_bytes(), name
 
 
-def test_build_options_write_the_zips_grading_config(tmp_path, pytestconfig):
+def test_build_options_write_the_zips_grading_config(tmp_path, flavors_dir):
     from autograder import build as build_module
     from autograder.grade import load_config
-    from solutions.flavors import cached_results
-
-    flavors_dir, _ = cached_results(pytestconfig.cache.mkdir("flavors-quick"), quick=True)
     out = tmp_path / "dist"
     argv = ["--out", str(out), "--flavors-results", str(flavors_dir), "--timeout-cell", "90",
             "--timeout-total", "500", "--hidden-visibility", "visible",

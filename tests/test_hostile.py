@@ -62,7 +62,6 @@ HOSTILE_DIR = Path(__file__).resolve().parent / "hostile"
 SCHEMA = json.loads((ROOT / "autograder" / "results_schema.json").read_text())
 LIMITS = {"timeout_cell": 5.0, "timeout_call": 3.0, "timeout_total": 60.0}
 RESULTS_MAX_BYTES = 200_000
-CACHE = Path(os.environ.get("RNN_DINOSAURS_CACHE", Path.home() / ".cache" / "rnn-dinosaurs"))
 SECRET_MIN_LEN = 30  # shorter lines ("return H, Y_hat") say nothing a student could use
 METADATA_SECRET = "UNPUBLISHED-RESULT-7f3a9c"
 SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")
@@ -486,7 +485,7 @@ def _limit_args(limits=LIMITS):
     return args
 
 
-def _grade_on_host(mode, tmp, flavors_cache):
+def _grade_on_host(mode, tmp, request):
     if os.geteuid() != 0 and mode.startswith("root"):
         pytest.skip(f"{mode} needs root")
     if mode == "root-sandbox" and not sandbox.namespaces_permitted():
@@ -529,38 +528,20 @@ def _box_leftovers(report, own):
 _BOX_OWN = ("gradescope_box.py --init", "sh -c", "ps -eo", "sleep 2.5")
 
 
-def _box_image(tmp, flavors_cache):
+def _box_image(tmp, request):
     import gradescope_box as box
 
-    reason = box.unavailable()
-    if reason:
-        pytest.skip(f"no Gradescope-like box here: {reason}")
-    from autograder.build import build
-    from solutions.flavors import cached_results
-
-    dist = tmp / "dist"
-    build(dist, flavors_dir=cached_results(flavors_cache, quick=True)[0])
-    source = tmp / "zip"
-    with zipfile.ZipFile(dist / "autograder.zip") as zf:
-        zf.extractall(source)
-        for info in zf.infolist():
-            if (info.external_attr >> 16) & 0o111:
-                os.chmod(source / info.filename, (info.external_attr >> 16) & 0o777)
+    # conftest's session-wide build and image (setup.sh run once per session, not per mode)
+    source, image = request.getfixturevalue("gradescope_image")
     os.chmod(tmp, 0o755)
-    try:
-        image = box.image_python(CACHE, (source / "requirements.txt").read_bytes(), source)
-    except RuntimeError as exc:
-        if "setup.sh failed" in str(exc):
-            raise
-        pytest.skip(str(exc))
     return box, source, image
 
 
-def _grade_in_gradescope_boxes(mode, tmp, flavors_cache):
+def _grade_in_gradescope_boxes(mode, tmp, request):
     """Each submission alone, in its own box, through run_autograder (as Gradescope does)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    box, source, image = _box_image(tmp, flavors_cache)
+    box, source, image = _box_image(tmp, request)
     marker_in_box = f"{box.BOX_AUTOGRADER}/OTTER_LOG_WAS_UNPICKLED"
     batch = _prepare(tmp / "submissions", marker_in_box)
     # The time limits are wall-clock: with half a CPU, the same work takes twice as long.
@@ -598,7 +579,7 @@ def _grade_in_gradescope_boxes(mode, tmp, flavors_cache):
     return batch, marker, paths, seconds, leftovers, connections, limits
 
 
-def _grade_as_ta_in_box(mode, tmp, flavors_cache):
+def _grade_as_ta_in_box(mode, tmp, request):
     """The batch graded by a TA's own (non-root) user with ``python -m autograder grade`` from
     this checkout and its .venv (both bound at their own paths), in a box: the TA's machine."""
     import gradescope_box as box
@@ -659,9 +640,8 @@ def graded(request, tmp_path_factory):
         pytest.skip(f"no recipe yet for the grader's mode {mode!r} (add one to RECIPES)")
     tmp = tmp_path_factory.mktemp(f"hostile-{mode}")
     recipe = _RECIPE_FUNCTIONS[RECIPES[mode]]
-    flavors_cache = request.config.cache.mkdir("flavors-quick")  # conftest's dist uses it too
     batch, marker, result_paths, seconds, leftovers, connections, limits = recipe(
-        mode, tmp, flavors_cache)
+        mode, tmp, request)
     hashes = {n: p.read_bytes() for n, p in result_paths.items() if p.exists()}
     print(f"\nhostile catalog in {mode} ({RECIPES[mode]}): {seconds:.0f} s")
 

@@ -206,11 +206,9 @@ def test_the_other_notebook_submitted_to_an_assignment_gets_its_sentence(dist, t
     assert right["score"] == 60 and right["extra_data"]["error"] is None
 
 
-def test_build_notebook_option_writes_the_zip_s_config(tmp_path, pytestconfig):
+def test_build_notebook_option_writes_the_zip_s_config(tmp_path, flavors_dir):
     from autograder.build import build
-    from solutions.flavors import cached_results
 
-    flavors_dir, _ = cached_results(pytestconfig.cache.mkdir("flavors-quick"), quick=True)
     build(tmp_path / "out", flavors_dir=flavors_dir, grading={"notebook": "rnn_bidirectional_deep"})
     with zipfile.ZipFile(tmp_path / "out" / "autograder.zip") as zf:
         config = json.loads(zf.read("autograder_config.json"))
