@@ -317,6 +317,47 @@ def test_oracle_answers_repeated_requests_once_per_call():
         assert len(asked) == 4  # nothing is remembered from one call to the next
 
 
+VARIED_REFERENCE = '''
+import numpy as np
+
+def variants(x, h, p):
+    reordered = dict(reversed(list(p.items())))
+    out = []
+    for args in [(x, h, p), (x.astype(np.int64), h, p), (x, h, reordered), (-x, h, p),
+                 (x.astype(np.float32), h, p)]:
+        for _ in range(2):
+            h_next, _ = rnn_cell_forward(*args)
+            out.append(float(h_next.sum()))
+    return out
+'''
+
+
+def test_oracle_asks_again_for_every_request_encoded_differently():
+    """The child's cache key tells apart what the request's bytes tell apart (dtype, the dict's
+    order, -0.0); each variant is asked once, its repetition answered from the cache."""
+    asked = []
+
+    def oracle(name):
+        def reference(*args, **kwargs):
+            asked.append(args)
+            return ref.rnn_cell_forward(*args, **kwargs)
+        return reference
+
+    _, h0, parameters = small_problem(4)
+    x = np.zeros((4, 2))
+    with start([STUDENT, VARIED_REFERENCE], oracle=oracle) as process:
+        out = process.function("variants").with_reference("rnn_cell_forward")(x, h0, parameters)
+    expected = float(ref.rnn_cell_forward(x, h0, parameters)[0].sum())
+    assert out == [pytest.approx(expected)] * 10
+    # Five requests: the int64 x, the reordered dict and -0.0 differ in their bytes; float32
+    # travels as float64 but is keyed by its frame (the fast key knows the wire dtypes only).
+    assert len(asked) == 5
+    assert [a[0].dtype for a in asked] == [np.float64, np.int64, np.float64, np.float64,
+                                           np.float64]
+    assert list(asked[2][2]) == list(reversed(list(parameters)))
+    assert np.signbit(asked[3][0]).all() and not np.signbit(asked[0][0]).any()
+
+
 LAZY_MATPLOTLIB = [
     "import sys\nimport matplotlib\nimport matplotlib.pyplot as plt\nfrom matplotlib import cm\n"
     "loaded_at_import = 'matplotlib.figure' in sys.modules",

@@ -29,10 +29,12 @@ child -> grader:
 
 Two things keep grading fast without changing what is graded:
 
-- Oracle answers are remembered for the rest of one "call" request, keyed by the exact bytes of
-  the oracle request: the grader decodes those bytes and runs a deterministic reference on them,
-  so the same bytes always get the same answer (sample's statistical cases ask for the same few
-  first steps thousands of times). A hit is decoded afresh, so the student gets new arrays.
+- Oracle answers are remembered for the rest of one "call" request, keyed by the oracle request's
+  exact bytes: the grader decodes those bytes and runs a deterministic reference on them, so the
+  same bytes always get the same answer (sample's statistical cases ask for the same few first
+  steps thousands of times). For the usual request (arrays, dicts of arrays, plain scalars) the
+  key is ``_request_key``, which determines those bytes without encoding them; a hit is a fresh
+  copy of the decoded answer, so the student gets new arrays and no round trip.
 - ``matplotlib`` (and its submodules) are imported lazily: ``import matplotlib.pyplot as plt``
   binds a stand-in, and the real import happens when the student's code first reads an attribute
   of any of them. Notebooks import it for their demonstrations, which the grader skips; a function
@@ -226,23 +228,83 @@ class _LazyImports:
 
 
 class _OracleCache:
-    """Oracle answers (frames) by request frame, up to ORACLE_CACHE_BYTES; see the docstring."""
+    """Decoded oracle answers by request key, up to ORACLE_CACHE_BYTES of request and answer
+    frames; see the docstring."""
 
     def __init__(self):
         self.clear()
 
     def clear(self):
-        self.frames = {}
+        self.answers = {}
         self.size = 0
 
-    def get(self, request):
-        return self.frames.get(request)
+    def get(self, key):
+        return self.answers.get(key)
 
-    def put(self, request, answer):
-        size = len(request) + len(answer)
-        if self.size + size <= ORACLE_CACHE_BYTES:
-            self.frames[request] = answer
-            self.size += size
+    def put(self, key, value, frame_bytes):
+        if self.size + frame_bytes <= ORACLE_CACHE_BYTES:
+            self.answers[key] = value
+            self.size += frame_bytes
+
+
+class _NoKey(Exception):
+    """A value outside the types ``_request_key`` knows: the request's frame is its key."""
+
+
+_np = protocol.np
+_KEY_SCALARS = (str, int, bool, float, type(None))
+
+
+def _value_key(value, depth):
+    """A hashable key of a value that determines its encoding (``protocol.encode``) exactly: the
+    exact type of every container and scalar, each array's wire dtype, shape and bytes, each
+    dict's keys in order. Anything else (subclasses, Generators, other dtypes) raises _NoKey."""
+    kind = type(value)
+    if depth > protocol.MAX_DEPTH:
+        raise _NoKey
+    if kind is _np.ndarray:
+        dtype = value.dtype.str
+        if dtype not in protocol._WIRE_NAMES:
+            raise _NoKey
+        return (dtype, value.shape, value.tobytes())
+    if kind is dict:
+        items = []
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NoKey
+            items.append((key, _value_key(item, depth + 1)))
+        return ("dict", tuple(items))
+    if kind is list or kind is tuple:
+        return (kind.__name__, tuple(_value_key(item, depth + 1) for item in value))
+    if kind in _KEY_SCALARS:
+        # repr: how JSON writes a float (-0.0 and 0.0 differ); the type tells True from 1.
+        return (kind.__name__, repr(value) if kind is float else value)
+    raise _NoKey
+
+
+def _request_key(name, args, kwargs):
+    """The cache key of an oracle request, or None (then its frame is the key)."""
+    try:
+        return (name, _value_key(args, 1), _value_key(kwargs, 1))
+    except _NoKey:
+        return None
+
+
+def _fresh(value):
+    """A copy of a decoded answer as ``protocol.decode`` would give it again: new arrays, lists,
+    tuples and dicts. Raises _NoKey for anything else (a Generator): decode the frame then."""
+    kind = type(value)
+    if kind is _np.ndarray:
+        return value.copy()
+    if kind is tuple:
+        return tuple(_fresh(item) for item in value)
+    if kind is list:
+        return [_fresh(item) for item in value]
+    if kind is dict:
+        return {key: _fresh(item) for key, item in value.items()}
+    if kind in _KEY_SCALARS:
+        return value
+    raise _NoKey
 
 
 def strip_magics(source):
@@ -367,18 +429,28 @@ class Child:
         channel, cache = self.channel, self.oracle_cache
 
         def reference(*args, **kwargs):
-            request = protocol.encode({"op": "oracle", "fn": name, "args": list(args),
-                                       "kwargs": kwargs})
-            answer = cache.get(request)
-            if answer is None:
-                channel.send_frame(request)
-                answer = channel.recv_frame()
-                reply = protocol.decode(answer)
-                if isinstance(reply, dict) and reply.get("op") == "oracle_result":
-                    cache.put(request, answer)
-            else:
-                reply = protocol.decode(answer)  # fresh arrays: the student may write into them
-            if reply.get("op") == "oracle_result":
+            args = list(args)
+            key = _request_key(name, args, kwargs)
+            request = None
+            if key is None:
+                request = key = protocol.encode({"op": "oracle", "fn": name, "args": args,
+                                                 "kwargs": kwargs})
+            hit = cache.get(key)
+            if hit is not None:
+                try:
+                    return _fresh(hit[0])  # fresh arrays: the student may write into them
+                except _NoKey:
+                    return protocol.decode(hit[1])["value"]
+            if request is None:
+                request = protocol.encode({"op": "oracle", "fn": name, "args": args,
+                                           "kwargs": kwargs})
+            channel.send_frame(request)
+            answer = channel.recv_frame()
+            reply = protocol.decode(answer)
+            if isinstance(reply, dict) and reply.get("op") == "oracle_result":
+                # The cache keeps its own decoding: the student may write into this one.
+                cache.put(key, (protocol.decode(answer)["value"], answer),
+                          len(request) + len(answer))
                 return reply["value"]
             raise OracleError(f"the reference {name} failed on the arguments given: "
                               f"{reply.get('type')}: {reply.get('message')}")

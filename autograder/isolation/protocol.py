@@ -53,6 +53,7 @@ _WIRE_NAMES = {dt.str: name for name, dt in WIRE_DTYPES.items()}  # "<f8" -> "fl
 _NATIVE_DTYPES = {name: dt.newbyteorder("=") for name, dt in WIRE_DTYPES.items()}
 # What json.dumps(tree, separators=(",", ":")) uses, built once instead of per message.
 _JSON = json.JSONEncoder(separators=(",", ":"))
+_JSON_SCALARS = frozenset((int, float, str, bool, type(None)))  # json.loads' own, decoded as is
 
 
 class ProtocolError(ValueError):
@@ -186,6 +187,8 @@ def _decode(tree, blob, depth):
     if isinstance(tree, float):
         return float(tree)
     if isinstance(tree, list):
+        if depth < MAX_DEPTH and all(type(item) in _JSON_SCALARS for item in tree):
+            return tree  # a list of plain scalars (sample's indices) is what json.loads made
         return [_decode(item, blob, depth + 1) for item in tree]
     if not isinstance(tree, dict) or len(tree) != 1:
         raise ProtocolError("malformed value in message")

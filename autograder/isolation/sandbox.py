@@ -465,12 +465,13 @@ def _uid_processes(uid: int, zombies: bool = False) -> list[int]:
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/status") as f:
+            with open(f"/proc/{entry}/status", "rb") as f:
                 status = f.read()
         except OSError:
             continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        uids = [int(u) for u in fields.get("Uid", "-1 -1").split()[:2]]
+        start = status.find(b"\nUid:") + 5  # the line "Uid:\treal\teffective\tsaved\tfs"
+        uids = [int(u) for u in status[start:status.find(b"\n", start)].split()[:2]] \
+            if start > 4 else []
         if uid in uids and (zombies or _alive(int(entry))):
             pids.append(int(entry))
     return pids
