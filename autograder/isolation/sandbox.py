@@ -704,7 +704,8 @@ def namespace_script(newroot: str, cwd: str, readable: list[str], hidden: list[s
     for view in policy.visibility(readable, hidden):
         dst = q(r + view.path)
         if view.kind == "symlink":
-            lines.append(f"mkdir -p {q(r + os.path.dirname(view.path))}")
+            if os.path.dirname(view.path) != "/":  # the new root exists (each line is a process)
+                lines.append(f"mkdir -p {q(r + os.path.dirname(view.path))}")
             lines.append(f"ln -sfn {q(view.target)} {dst}")
         elif view.kind == "ro":
             if os.path.isdir(view.path):
@@ -716,20 +717,21 @@ def namespace_script(newroot: str, cwd: str, readable: list[str], hidden: list[s
             lines.append(f"{mount} -t tmpfs -o mode=0755,size=16k,nosuid,nodev hidden {dst}")
     cwd_size = max(2 * limits.file_size_bytes, 64 * 1024**2)
     lines += [f"mkdir -p {q(r + '/dev')} {q(r + '/proc')}",
-              f"{mount} -t tmpfs -o mode=0755,size=64k,nosuid,noexec sandbox-dev {q(r + '/dev')}"]
+              f"{mount} -t tmpfs -o mode=0755,size=64k,nosuid,noexec sandbox-dev {q(r + '/dev')}",
+              # One mkdir and one touch for all (each line is a process): /dev/shm, cwd's mount
+              # point (beneath /tmp's tmpfs, which no later mount covers), the device nodes.
+              f"mkdir -p {q(r + '/dev/shm')} {q(r + cwd)}",
+              "touch " + " ".join(q(r + '/dev/' + n) for n in DEV_NODES)]
     for n in DEV_NODES:
-        lines.append(f"touch {q(r + '/dev/' + n)} && "
-                     f"{mount} --bind /dev/{n} {q(r + '/dev/' + n)}")
+        lines.append(f"{mount} --bind /dev/{n} {q(r + '/dev/' + n)}")
     lines += [f"ln -s /proc/self/fd {q(r + '/dev/fd')}",
               f"ln -s /proc/self/fd/0 {q(r + '/dev/stdin')}",
               f"ln -s /proc/self/fd/1 {q(r + '/dev/stdout')}",
               f"ln -s /proc/self/fd/2 {q(r + '/dev/stderr')}",
-              f"mkdir {q(r + '/dev/shm')}",
               f"{mount} -t tmpfs -o mode=1777,size={size},nosuid,nodev shm {q(r + '/dev/shm')}",
               f"{mount} -t proc -o nosuid,nodev,noexec proc {q(r + '/proc')}",
               # cwd is a copy of the real one on a size-limited tmpfs, not a bind: RLIMIT_FSIZE
               # caps one file, not how many, and the grader's disk must not fill up.
-              f"mkdir -p {q(r + cwd)}",
               f"{mount} -t tmpfs -o size={cwd_size},nosuid,nodev sandbox-cwd {q(r + cwd)}",
               f"cp -a {q(cwd + '/.')} {q(r + cwd)}",
               f"chown --reference={q(cwd)} {q(r + cwd)}",
