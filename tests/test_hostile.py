@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import importlib
 import inspect
 import json
@@ -286,31 +287,45 @@ def descendants(pid=None):
 # secrets
 
 
-def _secrets(key, submission_text):
-    """Hidden case names, and lines of the checks and solutions that students do not have."""
+@functools.cache
+def _what_students_have(key):
+    """(public tests and student notebook as text, the student cells' source) of notebook key."""
     from autograder.build import build_notebooks, included_names
     from autograder.checks.public import render_public_tests
 
     source = ROOT / "assignment" / f"{key}.py"
     student = build_notebooks(source, {n: [] for n in included_names(source)}).student
     public = "\n".join(render_public_tests(key).values()) + nbformat.writes(student)
-    # The lines students have, as they read them: the cells' source text, not the JSON lines of
-    # the .ipynb (a def line the grader quotes from a student's own cell is no secret).
-    cell_text = "\n".join(c.source for c in student.cells)
-    if submission_text:
-        cell_text += "\n" + "\n".join(c.source for c in nbformat.reads(submission_text, 4).cells)
-    known = {line.strip() for line in (public + submission_text + cell_text).splitlines()}
+    return public, "\n".join(c.source for c in student.cells)
+
+
+@functools.cache
+def _reference_lines():
+    """The lines of the checks and solutions long enough to be secrets (comments aside)."""
     lines = set()
     for folder in (ROOT / "solutions", ROOT / "autograder" / "checks"):
         for path in folder.glob("*.py"):
             for line in path.read_text().splitlines():
                 line = line.strip()
-                if len(line) >= SECRET_MIN_LEN and line not in known \
-                        and not line.startswith(("#", '"""')):
+                if len(line) >= SECRET_MIN_LEN and not line.startswith(("#", '"""')):
                     lines.add(line)
+    return frozenset(lines)
+
+
+@functools.cache  # the same submissions in every mode: computed once per run
+def _secrets(key, submission_text):
+    """Hidden case names, and lines of the checks and solutions that students do not have."""
+    public, cell_text = _what_students_have(key)
+    # The lines students have, as they read them: the cells' source text, not the JSON lines of
+    # the .ipynb (a def line the grader quotes from a student's own cell is no secret).
+    if submission_text:
+        cell_text += "\n" + "\n".join(c.source for c in nbformat.reads(submission_text, 4).cells)
+    known = {line.strip() for line in (public + submission_text + cell_text).splitlines()}
+    lines = frozenset(line for line in _reference_lines() if line not in known)
     # Names like "shapes" or "dh0" are ordinary words of any message; "values_m1_T3" is not.
-    hidden = {c.name for c in notebooks.checks_module(key).CASES if c.hidden
-              and "_" in c.name and len(c.name) >= 8 and c.name not in public + submission_text}
+    hidden = frozenset(c.name for c in notebooks.checks_module(key).CASES if c.hidden
+                       and "_" in c.name and len(c.name) >= 8
+                       and c.name not in public + submission_text)
     assert len(hidden) >= 5, hidden
     return hidden, lines
 
