@@ -421,3 +421,55 @@ def test_threads_student_code_leaves_running_are_stopped_before_grading_and_afte
         assert process.function("count")() == 1  # and the one a call started, after it
     finally:
         process.close()
+
+
+WORK = '''
+import time
+
+def work(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return seconds
+
+def nap(seconds):
+    time.sleep(seconds)
+    return seconds
+'''
+
+
+def test_a_call_starved_of_cpu_by_the_machine_keeps_its_limit_a_sleeping_one_does_not():
+    """The call limit is wall time in which the child got CPU (CALL_MIN_CPU_SHARE): a call that
+    the machine's load starves (here: the child stopped for 1.5 s) is not cut at its limit; one
+    that sleeps is, at CALL_WALL_FACTOR times its limit at the latest."""
+    import os
+    import signal
+    import threading
+
+    from autograder.isolation.runner import CALL_WALL_FACTOR, cpu_seconds
+
+    process = start([WORK], timeout_call=1)
+    try:
+        pid = process._proc.pid
+        before = cpu_seconds(pid)
+        assert process.function("work")(0.3) == 0.3
+        assert 0.25 <= cpu_seconds(pid) - before < 1.0
+
+        def starve():
+            time.sleep(0.05)
+            os.kill(pid, signal.SIGSTOP)
+            time.sleep(1.5)
+            os.kill(pid, signal.SIGCONT)
+
+        thief = threading.Thread(target=starve)
+        started = time.monotonic()
+        thief.start()
+        assert process.function("work")(0.3) == 0.3  # 1.8 s wall, 0.3 s of CPU
+        thief.join()
+        assert time.monotonic() - started > 1.5
+        started = time.monotonic()
+        with pytest.raises(StudentTimeout, match="did not return within 1 s"):
+            process.function("nap")(30)
+        assert time.monotonic() - started < CALL_WALL_FACTOR * 1 + 1.5
+    finally:
+        process.close()

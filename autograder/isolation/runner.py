@@ -23,6 +23,7 @@ fail at once, so one infinite loop cannot eat the whole time budget.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import signal
@@ -44,6 +45,16 @@ PROTOCOL_PATH = Path(__file__).with_name("protocol.py")
 STARTUP_TIMEOUT = 30.0  # seconds for a fresh child to import numpy and say hello
 SKIP_TAG = "skip-grading"
 EXIT_WAIT = 1.0  # seconds an idle child gets to exit on its own before it is killed
+# A call's (and a cell's) time limit is wall time in which the child got CPU: past it, a call is
+# stopped once the child's process has used CALL_MIN_CPU_SHARE of the CPU it could have had (the
+# limit times the container's CPU quota per child, at most 1 core; on an idle machine that is at
+# the limit itself); a child that the
+# machine's load starved of CPU runs on, up to CALL_WALL_FACTOR times the limit. So a loaded
+# machine does not cost honest (or merely slow) functions their points, and a function that sleeps
+# or blocks is still stopped.
+CALL_MIN_CPU_SHARE = 0.5
+CALL_WALL_FACTOR = 3.0
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # The reference runs in the grader's own process, where no time limit can stop it: an oracle
 # request is refused unless it is about the size of what the checks pass (at most ~100 numbers,
 # axes of 6). These bounds keep the worst request to about a second of CPU and tens of MB.
@@ -189,6 +200,88 @@ def sandbox_mode():
     return sandbox.mode()
 
 
+def cpu_seconds(pid):
+    """CPU seconds (user + system, with those of its reaped children) of ``pid`` from /proc;
+    0.0 if it is gone or unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return sum(int(v) for v in fields[11:15]) / _CLOCK_TICKS  # utime stime cutime cstime
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _descendants(pid):
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    kids = [int(k) for k in f.read().split()]
+            except (OSError, ValueError):
+                continue
+            found += kids
+            todo += kids
+    return found
+
+
+def find_child_pid(pid, script):
+    """The pid of the process running ``script`` (child.py) among ``pid`` and its descendants,
+    whatever launchers (unshare, setpriv, bwrap) stand between; ``pid`` if none is found."""
+    for candidate in [pid, *_descendants(pid)][::-1]:
+        try:
+            with open(f"/proc/{candidate}/cmdline", "rb") as f:
+                if os.fsencode(script) in f.read().split(b"\0"):
+                    return candidate
+        except OSError:
+            continue
+    return pid
+
+
+@functools.lru_cache(maxsize=1)
+def _cpu_per_child():
+    """The CPU (in cores, at most 1) a child can have when the machine is not loaded: the
+    container's quota (0.5 on Gradescope) shared by RNN_GRADER_JOBS children, else 1."""
+    cpus = sandbox.container_cpus() or float(os.cpu_count() or 1)
+    jobs = max(int(os.environ.get("RNN_GRADER_JOBS", "1") or 1), 1)
+    return min(1.0, cpus / jobs)
+
+
+class _CallClock:
+    """When a call (or a cell) of ``limit`` seconds is out of time (see CALL_MIN_CPU_SHARE)."""
+
+    def __init__(self, process, limit):
+        self.process, self.limit = process, limit
+        now = time.monotonic()
+        self.soft, self.hard = now + limit, now + limit * CALL_WALL_FACTOR
+        self.cpu_start = process._cpu_seconds()
+
+    def extend(self, seconds):
+        """Time the grader spent (computing an oracle answer) is not the student's."""
+        self.soft += seconds
+        self.hard += seconds
+
+    def last_deadline(self):
+        return min(self.hard, self.process.deadline_total)
+
+    def next_deadline(self):
+        now = time.monotonic()
+        step = self.soft if now < self.soft else now + 0.25
+        return min(step, self.last_deadline())
+
+    def out_of_time(self):
+        now = time.monotonic()
+        if now >= self.last_deadline():
+            return True
+        used = self.process._cpu_seconds() - self.cpu_start
+        return now >= self.soft and used >= self.limit * CALL_MIN_CPU_SHARE * _cpu_per_child()
+
+
 def _exit_description(returncode):
     if returncode is None:
         return "stopped responding"
@@ -241,6 +334,7 @@ class StudentProcess:
         self._timed_out = set()
         self._seq = 0  # numbers the calls; the child's reply carries its call's number
         self._proc = None
+        self._cpu_pid = None  # the child's own process, whose CPU time the limits read
         self._channel = None
         self._t0 = None
         self._workdir = None
@@ -337,6 +431,8 @@ class StudentProcess:
             hello = self._channel.recv(time.monotonic() + STARTUP_TIMEOUT)
             if not (isinstance(hello, dict) and hello.get("op") == "hello"):
                 raise ProtocolError("no hello")
+            # Found now, before any student code runs (a cell could name itself child.py).
+            self._cpu_pid = find_child_pid(self._proc.pid, child_path)
         except (ChannelClosed, ChannelTimeout, ProtocolError) as exc:
             log = self._read_log()
             self._kill()
@@ -409,7 +505,7 @@ class StudentProcess:
                                     "skip": sorted(self.skipped)},
                                    self._deadline(self.timeout_cell))
                 while True:
-                    message = self._recv(self._deadline(self.timeout_cell))
+                    message = self._recv_call(_CallClock(self, self.timeout_cell))
                     op = message.get("op")
                     # The child's code sends start, end, start, end, ..., ready. Anything out of
                     # that order was written into the pipe by the student's code (a forged
@@ -482,6 +578,18 @@ class StudentProcess:
             raise ProtocolError("message is not a dict")
         return message
 
+    def _cpu_seconds(self):
+        return cpu_seconds(self._cpu_pid) if self._cpu_pid else 0.0
+
+    def _recv_call(self, clock):
+        """The child's next message during a call; ChannelTimeout once ``clock`` is out."""
+        while True:
+            try:
+                return self._recv(clock.next_deadline())
+            except ChannelTimeout:
+                if clock.out_of_time():
+                    raise
+
     def _ensure_ready(self, name):
         if self.ready:
             return
@@ -524,22 +632,22 @@ class StudentProcess:
             request["refuse"] = {"names": [str(n) for n in refuse[0]], "message": str(refuse[1])}
         limited = time_limit is not None and float(time_limit[0]) < self.timeout_call
         frame = protocol.encode(request)  # ProtocolError here is the grader's bug: raise
-        deadline = self._deadline(float(time_limit[0]) if limited else self.timeout_call)
+        clock = _CallClock(self, float(time_limit[0]) if limited else self.timeout_call)
         try:
-            self._channel.send_frame(frame, deadline)
+            self._channel.send_frame(frame, clock.last_deadline())
             while True:
-                message = self._recv(deadline)
+                message = self._recv_call(clock)
                 op = message.get("op")
                 if op == "oracle":
                     started = time.monotonic()
                     reply = self._answer_oracle(message, with_reference, (args, kwargs))
                     # Time spent computing the reference is not charged to the student.
-                    deadline = min(deadline + time.monotonic() - started, self.deadline_total)
+                    clock.extend(time.monotonic() - started)
                     try:
-                        self._channel.send(reply, deadline)
+                        self._channel.send(reply, clock.last_deadline())
                     except ProtocolError as exc:
                         self._channel.send({"op": "oracle_error", "type": "ProtocolError",
-                                            "message": str(exc)}, deadline)
+                                            "message": str(exc)}, clock.last_deadline())
                 elif op in ("result", "error") and message.get("seq") != seq:
                     # A reply to an earlier call (which a forged reply overtook): skip it. Any
                     # other seq was forged.
