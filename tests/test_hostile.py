@@ -384,14 +384,6 @@ for _mode in ("bubblewrap", "unprivileged"):
     FLAKY[("test_entry_gains_nothing_and_costs_honest_functions_nothing", "forge_protocol",
            _mode)] = (f"{_mode}: after forge_protocol's forged frames the honest sample sometimes "
                       "misses its call limit in the loaded TA box (oracle round-trip latency?)")
-# Seen in the lead's rerun after the merge fixes (2026-12-02 03:30, quiet machine): the attack cell
-# of lying_values failed, so the lying rnn_cell_forward raised NameError and scored 0, below its
-# honest control's 2: it gains nothing, but the entry no longer proved what it means to. Cause:
-# the attack cells went after the first code cell, the build's set-up cell since 6cb80b7, before
-# ``import numpy as np`` (fixed in _hostile_notebook). Passes in the root modes since; bubblewrap's
-# rehearsal is not run yet (UNSAFE_HERE).
-FLAKY[("test_entry_gains_nothing_and_costs_honest_functions_nothing", "lying_values",
-       "bubblewrap")] = "lying_values' attack cell skipped as out of memory since the merge"
 # mode -> entries graded in a box of their own there (see _grade_as_ta_in_box).
 ALONE_IN = {}
 # Modes whose rehearsal is not run yet, and why (what was seen when it was).
