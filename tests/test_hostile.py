@@ -524,12 +524,21 @@ _AFTER = ('"$@"; status=$?; sleep 2.5; {{ ps -eo user=,pid=,args=; echo ---; '
           '> {report} 2>&1; exit $status')
 
 
-def _box_leftovers(report, own):
-    """Lines of the report naming a process or file that is not the box's own."""
+def _box_leftovers(report, own, bound=()):
+    """Lines of the report naming a process or file that is not the box's own. ``bound``: folders
+    of this machine bound into the box at their own paths (the checkout and its .venv in the TA
+    box), which the scan of /tmp lists when they live there (a checkout in /tmp, as CI's may be):
+    they, what is below them and the folders leading to them are not leftovers."""
     processes, _, files = report.read_text().partition("---\n")
     left = [line for line in processes.splitlines()
             if not any(word in line for word in own)]
-    return left + [line for line in files.splitlines() if line.strip()]
+    bound = [Path(b) for b in bound]
+
+    def ours(line):
+        path = Path(line.split(" ", 1)[-1])
+        return any(path == b or b in path.parents or path in b.parents for b in bound)
+
+    return left + [line for line in files.splitlines() if line.strip() and not ours(line)]
 
 
 _BOX_OWN = ("gradescope_box.py --init", "sh -c", "ps -eo", "sleep 2.5")
@@ -624,7 +633,7 @@ def _grade_as_ta_in_box(mode, tmp, request):
         result = ta_box.run_as_ta(["sh", "-c", script, "sh", *argv], work, mode)
         seconds += time.monotonic() - started
         assert result.returncode == 0, (label, result.stdout[-3000:], result.stderr[-3000:])
-        leftovers[label] = _box_leftovers(work / report, _BOX_OWN)
+        leftovers[label] = _box_leftovers(work / report, _BOX_OWN, ta_box.bound_paths())
         connections += result.connections
     paths = {n: results / p.stem / "results.json" for n, p in zip(batch.names, batch.paths,
                                                                   strict=True)}

@@ -46,6 +46,13 @@ def give_to_ta(work: Path) -> tuple[int, int]:
     return uid, gid
 
 
+def bound_paths() -> list[str]:
+    """This machine's folders that the TA box binds at their own paths, read-only: the checkout
+    and the Python installation with its venv."""
+    installs = {str(ROOT), os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
+    return [path for path in sorted(installs) if path != "/"]
+
+
 def run_as_ta(argv: list[str], work: Path, mode: str, *, timeout: float = 900) -> box.BoxResult:
     """``argv`` (paths as the box sees them: ``TA_HOME`` for ``work``) as the TA in a box, with
     RNN_SANDBOX_MODE=``mode``; 1 CPU, 3 GiB, at most 512 processes whatever escapes."""
@@ -53,8 +60,7 @@ def run_as_ta(argv: list[str], work: Path, mode: str, *, timeout: float = 900) -
 
     uid, gid = ta_user()
     python = Path(sys.executable)
-    installs = {str(ROOT), os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
-    binds = [(path, path, True) for path in sorted(installs) if path != "/"]
+    binds = [(path, path, True) for path in bound_paths()]
     binds.append((str(work), TA_HOME, False))
     config = box.BoxConfig(memory=3072 * box.MiB, cpus=TA_CPUS, pids=512, seccomp=False,
                            user=(uid, gid), cwd=TA_HOME, binds=binds, root_mode="0711",
