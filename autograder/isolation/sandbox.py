@@ -480,24 +480,30 @@ def _uid_processes(uid: int, zombies: bool = False) -> list[int]:
     return pids
 
 
-def group_processes(pgid: int) -> list[int]:
-    """Pids of live processes (by ``_alive``'s rule) in process group ``pgid``.
-
-    For a child started without a sandbox: its session is its process group, and SIGKILL takes
-    a moment to finish every member.
-    """
+def _processes_by_stat(field: int, value: int) -> list[int]:
+    """Pids of live processes (by ``_alive``'s rule) whose ``/proc/PID/stat`` field ``field``,
+    counted after the command's closing parenthesis (2: process group, 3: session), is ``value``."""
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as f:
-                pgrp = int(f.read().rsplit(")", 1)[1].split()[2])
+                found = int(f.read().rsplit(")", 1)[1].split()[field])
         except (OSError, IndexError, ValueError):
             continue
-        if pgrp == pgid and _alive(int(entry)):
+        if found == value and _alive(int(entry)):
             pids.append(int(entry))
     return pids
+
+
+def group_processes(pgid: int) -> list[int]:
+    """Pids of live processes (by ``_alive``'s rule) in process group ``pgid``.
+
+    For a child started without a sandbox: its session is its process group, and SIGKILL takes
+    a moment to finish every member.
+    """
+    return _processes_by_stat(2, pgid)
 
 
 def _kill_uid(uid: int, gid: int, timeout: float = 10.0) -> None:
@@ -1138,18 +1144,7 @@ def unprivileged_spec(launch: Launch) -> dict:
 
 def session_processes(sid: int) -> list[int]:
     """Pids of live processes (by ``_alive``'s rule) of session ``sid``."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                session = int(f.read().rsplit(")", 1)[1].split()[3])
-        except (OSError, IndexError, ValueError):
-            continue
-        if session == sid and _alive(int(entry)):
-            pids.append(int(entry))
-    return pids
+    return _processes_by_stat(3, sid)
 
 
 MODE_CLASSES = {cls.name: cls for cls in (RootSandbox, RootConfined, RootUserOnly, Bubblewrap,
